@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+
+namespace Pipeline.Storage;
+
+/// <summary>
+/// The embedded default store: a folder of the local file system. Writes go to a temporary file in the same
+/// folder and are renamed into place, so a blob is never visible half-written.
+/// </summary>
+public sealed class LocalBlobStore : IBlobStore
+{
+    private const string TempSuffix = ".pipeline-tmp";
+    private readonly string _root;
+
+    /// <summary>Creates a store rooted at <paramref name="rootDirectory"/> (created on first write).</summary>
+    public LocalBlobStore(string rootDirectory)
+    {
+        _root = Path.GetFullPath(rootDirectory);
+    }
+
+    /// <summary>The absolute root folder.</summary>
+    public string Root => _root;
+
+    /// <inheritdoc />
+    public string Describe(string path) => Path.Combine(_root, path);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<BlobInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        if (!Directory.Exists(_root)) yield break;
+        var found = new List<BlobInfo>();
+        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        {
+            ct.ThrowIfCancellationRequested();
+            if (file.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;
+            var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) found.Add(new BlobInfo(key, new FileInfo(file).Length));
+        }
+        found.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        foreach (var blob in found) yield return blob;
+    }
+
+    /// <inheritdoc />
+    public Task<BlobInfo?> GetInfoAsync(string path, CancellationToken ct)
+    {
+        var file = FullPath(path);
+        var info = new FileInfo(file);
+        return Task.FromResult(info.Exists ? new BlobInfo(path, info.Length) : null);
+    }
+
+    /// <inheritdoc />
+    public Task<Stream> OpenReadAsync(string path, long offset, CancellationToken ct)
+    {
+        var file = FullPath(path);
+        try
+        {
+            var stream = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.Read | FileShare.Delete,
+                BufferSize = 1 << 16,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            });
+            if (offset > 0) stream.Seek(offset, SeekOrigin.Begin);
+            return Task.FromResult<Stream>(stream);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new BlobNotFoundException(file);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(file);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteMode mode, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var file = FullPath(path);
+        if (mode == WriteMode.CreateNew && File.Exists(file)) return false;
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var temp = $"{file}.{Guid.NewGuid():N}{TempSuffix}";
+        try
+        {
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
+            {
+                await write(stream, ct).ConfigureAwait(false);
+                await stream.FlushAsync(ct).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+            if (mode == WriteMode.CreateNew)
+            {
+                // Move without overwrite fails when the target exists (link + unlink on Unix): an atomic create-if-absent.
+                try
+                {
+                    File.Move(temp, file, overwrite: false);
+                }
+                catch (IOException) when (File.Exists(file))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                File.Move(temp, file, overwrite: true);
+            }
+            return true;
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string path, CancellationToken ct)
+    {
+        var file = FullPath(path);
+        if (File.Exists(file)) File.Delete(file);
+        return Task.CompletedTask;
+    }
+
+    private string FullPath(string path)
+    {
+        BlobPaths.Validate(path);
+        return Path.Combine(_root, path.Replace('/', Path.DirectorySeparatorChar));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text;
+
+namespace Pipeline.Storage.Tests;
+
+/// <summary>The contract every <see cref="IBlobStore"/> must honour; each store runs it through a subclass.</summary>
+public abstract class BlobStoreContractTests
+{
+    /// <summary>A fresh, empty store.</summary>
+    protected abstract IBlobStore CreateStore();
+
+    private static Task<bool> WriteText(IBlobStore store, string path, string text, WriteMode mode = WriteMode.Overwrite) =>
+        store.WriteAsync(path, (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(text), ct).AsTask(), mode, CancellationToken.None);
+
+    private static async Task<string> ReadText(IBlobStore store, string path, long offset = 0)
+    {
+        await using var s = await store.OpenReadAsync(path, offset, CancellationToken.None);
+        using var r = new StreamReader(s, Encoding.UTF8);
+        return await r.ReadToEndAsync();
+    }
+
+    [Fact]
+    public async Task WriteAsync_ThenRead_ReturnsSameBytes()
+    {
+        var store = CreateStore();
+        await WriteText(store, "a/b/c.txt", "hello world");
+        Assert.Equal("hello world", await ReadText(store, "a/b/c.txt"));
+        Assert.Equal(11, (await store.GetInfoAsync("a/b/c.txt", CancellationToken.None))!.Length);
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_WithOffset_StartsThere()
+    {
+        var store = CreateStore();
+        await WriteText(store, "x.txt", "0123456789");
+        Assert.Equal("56789", await ReadText(store, "x.txt", 5));
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_Missing_ThrowsBlobNotFound()
+    {
+        var store = CreateStore();
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => store.OpenReadAsync("nope.txt", 0, CancellationToken.None));
+        Assert.Null(await store.GetInfoAsync("nope.txt", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WriteAsync_CreateNewWhenPresent_ReturnsFalseAndKeepsContent()
+    {
+        var store = CreateStore();
+        await WriteText(store, "m.done", "first", WriteMode.CreateNew);
+        var created = await store.WriteAsync("m.done", (s, ct) => s.WriteAsync("second"u8.ToArray(), ct).AsTask(), WriteMode.CreateNew, CancellationToken.None);
+        Assert.False(created);
+        Assert.Equal("first", await ReadText(store, "m.done"));
+    }
+
+    [Fact]
+    public async Task WriteAsync_ConcurrentCreateNew_ExactlyOneWins()
+    {
+        var store = CreateStore();
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            store.WriteAsync("race.bin", (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes($"writer {i}"), ct).AsTask(), WriteMode.CreateNew, CancellationToken.None)));
+        Assert.Equal(1, results.Count(r => r));
+        Assert.StartsWith("writer ", await ReadText(store, "race.bin"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteAsync_WriterThrows_NothingVisible()
+    {
+        var store = CreateStore();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.WriteAsync("partial.bin", async (s, ct) =>
+        {
+            await s.WriteAsync(new byte[1000], ct);
+            throw new InvalidOperationException("writer failed");
+        }, WriteMode.Overwrite, CancellationToken.None));
+        Assert.Null(await store.GetInfoAsync("partial.bin", CancellationToken.None));
+        await foreach (var blob in store.ListAsync("", CancellationToken.None)) Assert.Fail($"unexpected blob {blob.Path}");
+    }
+
+    [Fact]
+    public async Task WriteAsync_Overwrite_ReplacesContent()
+    {
+        var store = CreateStore();
+        await WriteText(store, "o.txt", "one");
+        await WriteText(store, "o.txt", "two");
+        Assert.Equal("two", await ReadText(store, "o.txt"));
+    }
+
+    [Fact]
+    public async Task ListAsync_ByPrefix_SortedAndRecursive()
+    {
+        var store = CreateStore();
+        foreach (var p in new[] { "d/b.txt", "d/a.txt", "d/sub/c.txt", "e/x.txt", "dz.txt" }) await WriteText(store, p, p);
+        var listed = new List<string>();
+        await foreach (var blob in store.ListAsync("d/", CancellationToken.None)) listed.Add(blob.Path);
+        Assert.Equal(new[] { "d/a.txt", "d/b.txt", "d/sub/c.txt" }, listed);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_RemovesAndIgnoresMissing()
+    {
+        var store = CreateStore();
+        await WriteText(store, "del.txt", "x");
+        await store.DeleteAsync("del.txt", CancellationToken.None);
+        await store.DeleteAsync("del.txt", CancellationToken.None);
+        Assert.Null(await store.GetInfoAsync("del.txt", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("../escape.txt")]
+    [InlineData("/abs.txt")]
+    [InlineData("a//b.txt")]
+    [InlineData("a/./b.txt")]
+    [InlineData("a\\b.txt")]
+    public async Task WriteAsync_InvalidPath_Throws(string path)
+    {
+        var store = CreateStore();
+        await Assert.ThrowsAsync<InvalidBlobPathException>(() => WriteText(store, path, "x"));
+    }
+}
+
+/// <summary>The contract suite on the local file system.</summary>
+public sealed class LocalBlobStoreContractTests : BlobStoreContractTests, IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "pipeline-store-" + Guid.NewGuid().ToString("N"));
+
+    protected override IBlobStore CreateStore() => new LocalBlobStore(_dir);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+}
