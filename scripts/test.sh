@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, builds everything (warnings are errors) and runs every test.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+# Reference tools used by the tests: npm tiktoken (golden-id generation is committed, the tests read the goldens).
+if ! command -v node >/dev/null 2>&1; then
+  echo "node is required (Debian: apt-get install -y nodejs npm)" >&2
+  exit 1
+fi
+
+dotnet build Pipeline.sln -c Release --nologo -v quiet
+dotnet test Pipeline.sln -c Release --no-build --nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee /tmp/pipeline-test.log | grep -vE '^\s+Passed ' || true
+# Summary line over every test project (dotnet test prints one per assembly).
+python3 - /tmp/pipeline-test.log <<'PY'
+import re, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.search(r"(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", line)
+    if m:
+        failed += int(m.group(2)); passed += int(m.group(3)); skipped += int(m.group(4))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed or passed == 0 else 0)
+PY

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using Pipeline.Engine;
+using Pipeline.Jobs;
+using Pipeline.Storage;
+using Pipeline.Tokens;
+using Spectre.Console;
+
+namespace Pipeline.Cli;
+
+/// <summary><c>pipeline run JOB</c>: validates the job, runs it in-process and prints a summary.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var job = new Argument<FileInfo>("job") { Description = "Job file (YAML)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Output folder (overrides the job's output)" };
+        var workers = new Option<int>("--workers", "-w") { Description = "Worker actors", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var keepWork = new Option<bool>("--keep-work") { Description = "Keep intermediate files (_work/) after the manifest is written" };
+        var set = CommonOptions.Set();
+        var command = new Command("run", "Run a job on this machine") { job, output, workers, set, keepWork };
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(job)!;
+            if (!file.Exists)
+            {
+                Console.Error.WriteLine($"error: job file not found: {file.FullName}");
+                return ExitCodes.Usage;
+            }
+            var workerCount = parse.GetValue(workers);
+            if (workerCount < 1)
+            {
+                Console.Error.WriteLine("error: --workers must be at least 1");
+                return ExitCodes.Usage;
+            }
+            Core.Jobs.JobSpec spec;
+            try
+            {
+                spec = JobLoader.LoadFile(file.FullName, parse.GetValue(set) ?? []);
+            }
+            catch (JobValidationException ex)
+            {
+                foreach (var error in ex.Errors) Console.Error.WriteLine(error.ToDisplayString(file.ToString()));
+                Console.Error.WriteLine($"{ex.Errors.Count} error(s) in {file}; nothing ran");
+                return ExitCodes.InvalidJob;
+            }
+            if (parse.GetValue(output) is { } dir) spec = spec with { Output = dir };
+
+            try
+            {
+                var context = new JobContext(spec, JobLoader.JobHash(spec with { Output = "" }), Environment.CurrentDirectory);
+                var options = new RunOptions(workerCount, TimeSpan.FromMinutes(30), parse.GetValue(keepWork));
+                Console.WriteLine($"job {spec.Name}: {spec.Sources.Count} source(s), tokenizer {context.Tokenizer.Name}, seq_len {spec.Pack.SeqLen}, {workerCount} worker(s) → {spec.Output}");
+                var outcome = await ProgressDisplay.RunAsync(observer => JobRunner.RunAsync(context, options, FaultInjection.Wrap(observer), ct)).ConfigureAwait(false);
+                PrintSummary(outcome, spec.Output);
+                return ExitCodes.Ok;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("cancelled; rerun the same command to resume from the completed units");
+                return ExitCodes.Cancelled;
+            }
+            catch (Exception ex) when (ex is JobFailedException or StorageException or TokenizerException or InvalidDataException)
+            {
+                Console.Error.WriteLine($"job failed: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+    }
+
+    private static void PrintSummary(RunOutcome outcome, string output)
+    {
+        var m = outcome.Manifest;
+        var t = m.Totals;
+        var table = new Table().AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders().Border(TableBorder.Rounded);
+        table.AddRow("documents read", N(t.DocumentsRead));
+        table.AddRow("documents kept", N(t.DocumentsKept));
+        table.AddRow("documents rejected", N(t.DocumentsRejected));
+        foreach (var (reason, count) in t.RejectedByReason) table.AddRow($"  {Markup.Escape(reason)}", N(count));
+        table.AddRow("tokens", N(t.Tokens));
+        table.AddRow("sequences", $"{N(t.Sequences)} × {m.SeqLen}");
+        table.AddRow("fill rate", t.FillRate.ToString("P2", CultureInfo.InvariantCulture));
+        table.AddRow("documents split", N(t.DocumentsSplit));
+        table.AddRow("shards", N(m.Shards.Count));
+        if (outcome.Stats is { } stats)
+        {
+            table.AddRow("wall time", $"{stats.Seconds:0.0} s");
+            table.AddRow("throughput", $"{stats.InputMegabytesPerSecond:0.0} MB/s ({stats.InputMegabytesPerSecondPerWorker:0.0} MB/s per worker)");
+        }
+        AnsiConsole.Write(table);
+        var status = outcome.AlreadyComplete ? "already complete (nothing to do)" : "done";
+        Console.WriteLine($"{status}: {Path.GetFullPath(output)}");
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

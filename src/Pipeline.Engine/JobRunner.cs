@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Pipeline.Engine.Actors;
+using Pipeline.Engine.Stages;
+using Pipeline.Formats.Manifests;
+
+namespace Pipeline.Engine;
+
+/// <summary>How to run a job on this machine.</summary>
+/// <param name="Workers">Worker actors (each runs one task at a time).</param>
+/// <param name="LeaseTimeout">Time after which a task leased to a silent worker is handed to another.</param>
+/// <param name="KeepWork">Keep intermediate files (<c>_work/</c>) after commit.</param>
+public sealed record RunOptions(int Workers, TimeSpan LeaseTimeout, bool KeepWork = false);
+
+/// <summary>What a finished run produced.</summary>
+/// <param name="Manifest">The manifest.</param>
+/// <param name="AlreadyComplete">True when the output already held this job's manifest and nothing ran.</param>
+/// <param name="Stats">Timings of this run (null when nothing ran).</param>
+public sealed record RunOutcome(Manifest Manifest, bool AlreadyComplete, RunStats? Stats);
+
+/// <summary>
+/// Runs a job in an in-process ActorSystem (the embedded default): a JobCoordinator and worker actors, the same
+/// actors a cluster runs.
+/// </summary>
+public static class JobRunner
+{
+    private const string Hocon = """
+        akka {
+          loglevel = WARNING
+          stdout-loglevel = WARNING
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+          actor.provider = local
+          coordinated-shutdown.run-by-clr-shutdown-hook = off
+        }
+        """;
+
+    /// <summary>Runs the job to completion (or resumes it) and returns its manifest.</summary>
+    public static async Task<RunOutcome> RunAsync(JobContext job, RunOptions options, IJobObserver observer, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(options);
+        var existing = await job.TryReadJsonAsync<Manifest>(OutputLayout.Manifest, ct).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            if (existing.JobHash != job.JobHash)
+            {
+                throw new JobFailedException($"{job.Output.Describe(OutputLayout.Manifest)} belongs to a different job (job hash {existing.JobHash[..12]}…); use another output folder or delete it");
+            }
+            return new RunOutcome(existing, AlreadyComplete: true, Stats: null);
+        }
+
+        var timing = new TimingObserver(observer);
+        var workers = Math.Max(1, options.Workers);
+        var completion = new TaskCompletionSource<Manifest>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var system = ActorSystem.Create("pipeline", ConfigurationFactory.ParseString(Hocon));
+        try
+        {
+            system.ActorOf(Props.Create(() => new JobCoordinator(job, timing, completion, workers, options.LeaseTimeout)), "coordinator");
+            await using var registration = ct.Register(() => completion.TrySetCanceled(ct)).ConfigureAwait(false);
+            var manifest = await completion.Task.ConfigureAwait(false);
+            if (!options.KeepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
+            var seconds = timing.Elapsed.TotalSeconds;
+            var mbps = manifest.Totals.InputBytes / 1e6 / Math.Max(seconds, 1e-9);
+            var stats = new RunStats(workers, Math.Round(seconds, 3), timing.StageSeconds, manifest.Totals.InputBytes,
+                Math.Round(mbps, 3), Math.Round(mbps / workers, 3));
+            await job.WriteJsonAsync(OutputLayout.Stats, stats, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
+            return new RunOutcome(manifest, AlreadyComplete: false, stats);
+        }
+        finally
+        {
+            await system.Terminate().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Pipeline.Formats.Lineage;
+using Pipeline.Formats.Manifests;
+using Pipeline.Formats.Shards;
+using Pipeline.Formats.Work;
+using Pipeline.Storage;
+
+namespace Pipeline.Engine;
+
+/// <summary>What <see cref="OutputVerifier"/> found.</summary>
+/// <param name="Problem">The first class of mismatch, or null when the output is consistent.</param>
+/// <param name="Shards">Shards checked.</param>
+/// <param name="Rows">Rows checked.</param>
+/// <param name="Tokens">Tokens checked.</param>
+/// <param name="LineageRows">Lineage rows checked.</param>
+public sealed record VerifyReport(string? Problem, int Shards, long Rows, long Tokens, long LineageRows);
+
+/// <summary>
+/// Checks a finished output against its manifest: checksums, row and token counts, token ids below the vocabulary
+/// size, <c>sum(seq_lengths) + num_pad == seq_len</c> on every row, every segment's document in lineage as kept,
+/// and lineage counts equal to the documents read. Stops at the first class of mismatch.
+/// </summary>
+public static class OutputVerifier
+{
+    /// <summary>Verifies the output in <paramref name="store"/>.</summary>
+    public static async Task<VerifyReport> VerifyAsync(IBlobStore store, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (await store.GetInfoAsync(OutputLayout.Manifest, ct).ConfigureAwait(false) is null)
+        {
+            return new VerifyReport($"no manifest: {store.Describe(OutputLayout.Manifest)} is missing (the job did not finish)", 0, 0, 0, 0);
+        }
+        var manifest = JsonFiles.Deserialize<Manifest>(await ReadAllAsync(store, OutputLayout.Manifest, ct).ConfigureAwait(false), store.Describe(OutputLayout.Manifest));
+
+        var kept = new HashSet<long>();
+        long lineageRows = 0, lineageKept = 0;
+        foreach (var file in manifest.Lineage)
+        {
+            var bytes = await ReadAllAsync(store, file.Path, ct).ConfigureAwait(false);
+            if (Problem(file.Path, bytes, file.Bytes, file.Sha256) is { } bad) return new VerifyReport(bad, 0, 0, 0, lineageRows);
+            var rows = await ParquetTables.ReadAsync<LineageRow>(new MemoryStream(bytes), ct).ConfigureAwait(false);
+            if (rows.Count != file.Rows) return new VerifyReport($"lineage {file.Path}: {rows.Count} rows, manifest says {file.Rows}", 0, 0, 0, lineageRows);
+            foreach (var row in rows)
+            {
+                if (row.Decision == LineageRow.Kept)
+                {
+                    lineageKept++;
+                    kept.Add(row.DocId);
+                }
+            }
+            lineageRows += rows.Count;
+        }
+        if (lineageRows != manifest.Totals.DocumentsRead)
+        {
+            return new VerifyReport($"lineage holds {lineageRows} documents, but {manifest.Totals.DocumentsRead} were read", 0, 0, 0, lineageRows);
+        }
+        if (lineageKept != manifest.Totals.DocumentsKept)
+        {
+            return new VerifyReport($"lineage keeps {lineageKept} documents, manifest says {manifest.Totals.DocumentsKept}", 0, 0, 0, lineageRows);
+        }
+
+        long totalRows = 0, totalTokens = 0;
+        var shards = 0;
+        var seqLen = manifest.SeqLen;
+        var vocab = manifest.Tokenizer.VocabSize;
+        foreach (var shard in manifest.Shards)
+        {
+            var bytes = await ReadAllAsync(store, shard.Path, ct).ConfigureAwait(false);
+            if (Problem(shard.Path, bytes, shard.Bytes, shard.Sha256) is { } bad) return new VerifyReport(bad, shards, totalRows, totalTokens, lineageRows);
+            long rows = 0, tokens = 0, pad = 0;
+            await foreach (var row in TokenShardReader.ReadAsync(new MemoryStream(bytes), ct).ConfigureAwait(false))
+            {
+                var where = string.Create(CultureInfo.InvariantCulture, $"shard {shard.Path} row {rows}");
+                if (row.InputIds.Length != seqLen) return Fail($"{where}: {row.InputIds.Length} input_ids, seq_len is {seqLen}");
+                var sum = 0;
+                foreach (var length in row.SeqLengths) sum += length;
+                if (sum + row.NumPad != seqLen) return Fail($"{where}: sum(seq_lengths) {sum} + num_pad {row.NumPad} != seq_len {seqLen}");
+                if (row.DocIds.Length != row.SeqLengths.Length || row.ChunkIndex.Length != row.SeqLengths.Length)
+                {
+                    return Fail($"{where}: {row.SeqLengths.Length} segments but {row.DocIds.Length} doc_ids and {row.ChunkIndex.Length} chunk_index values");
+                }
+                foreach (var id in row.InputIds)
+                {
+                    if ((uint)id >= (uint)vocab) return Fail($"{where}: token id {id} outside the vocabulary (size {vocab})");
+                }
+                foreach (var doc in row.DocIds)
+                {
+                    if (!kept.Contains(doc)) return Fail($"{where}: document {doc} is not kept in lineage");
+                }
+                rows++;
+                tokens += sum;
+                pad += row.NumPad;
+            }
+            if (rows != shard.Rows || tokens != shard.Tokens || pad != shard.PadTokens)
+            {
+                return Fail($"shard {shard.Path}: {rows} rows, {tokens} tokens, {pad} padding; manifest says {shard.Rows}, {shard.Tokens}, {shard.PadTokens}");
+            }
+            shards++;
+            totalRows += rows;
+            totalTokens += tokens;
+        }
+        if (totalRows != manifest.Totals.Sequences || totalTokens != manifest.Totals.Tokens)
+        {
+            return Fail($"shards hold {totalRows} rows and {totalTokens} tokens; manifest totals say {manifest.Totals.Sequences} and {manifest.Totals.Tokens}");
+        }
+        return new VerifyReport(null, shards, totalRows, totalTokens, lineageRows);
+
+        VerifyReport Fail(string problem) => new(problem, shards, totalRows, totalTokens, lineageRows);
+    }
+
+    private static string? Problem(string path, byte[] bytes, long expectedBytes, string expectedSha)
+    {
+        if (bytes.LongLength != expectedBytes) return $"{path}: {bytes.LongLength} bytes, manifest says {expectedBytes}";
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        return sha == expectedSha ? null : $"{path}: sha256 {sha} does not match the manifest's {expectedSha}";
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IBlobStore store, string key, CancellationToken ct)
+    {
+        if (await store.GetInfoAsync(key, ct).ConfigureAwait(false) is null) throw new BlobNotFoundException(store.Describe(key));
+        var stream = await store.OpenReadAsync(key, 0, ct).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Pipeline.Engine.Actors;
+
+namespace Pipeline.Engine;
+
+/// <summary>Run-dependent figures written to <c>stats.json</c> (never to the manifest): timings and throughput.</summary>
+/// <param name="Workers">Worker actors used.</param>
+/// <param name="Seconds">Wall time of the run.</param>
+/// <param name="StageSeconds">Wall time per stage.</param>
+/// <param name="InputBytes">Document bytes read.</param>
+/// <param name="InputMegabytesPerSecond">Input MB (10^6 bytes) per second of wall time.</param>
+/// <param name="InputMegabytesPerSecondPerWorker">The same per worker.</param>
+public sealed record RunStats(int Workers, double Seconds, IReadOnlyDictionary<string, double> StageSeconds, long InputBytes,
+    double InputMegabytesPerSecond, double InputMegabytesPerSecondPerWorker);
+
+/// <summary>Times stages and passes every event on to another observer.</summary>
+internal sealed class TimingObserver(IJobObserver inner) : IJobObserver
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Dictionary<string, TimeSpan> _started = [];
+
+    public SortedDictionary<string, double> StageSeconds { get; } = new(StringComparer.Ordinal);
+
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    public void OnStageStarted(string stage, int tasks)
+    {
+        _started[stage] = _clock.Elapsed;
+        inner.OnStageStarted(stage, tasks);
+    }
+
+    public void OnWorkCompleted(string stage, WorkProgress progress) => inner.OnWorkCompleted(stage, progress);
+
+    public void OnStageCompleted(string stage)
+    {
+        if (_started.TryGetValue(stage, out var start)) StageSeconds[stage] = Math.Round((_clock.Elapsed - start).TotalSeconds, 3);
+        inner.OnStageCompleted(stage);
+    }
+
+    public void OnMessage(string message) => inner.OnMessage(message);
+}

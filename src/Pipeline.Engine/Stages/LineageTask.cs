@@ -1,0 +1,66 @@
+using Pipeline.Engine.Planning;
+using Pipeline.Formats.Lineage;
+using Pipeline.Formats.Manifests;
+using Pipeline.Formats.Work;
+using Pipeline.Storage;
+
+namespace Pipeline.Engine.Stages;
+
+/// <summary>Writes one unit's lineage file: every document of the unit with its final decision and reason.</summary>
+public sealed class LineageTask
+{
+    private readonly JobContext _job;
+    private readonly UnitPlan _unit;
+    private readonly SelectionPlan _selection;
+
+    /// <summary>Creates the task.</summary>
+    public LineageTask(JobContext job, UnitPlan unit, SelectionPlan selection)
+    {
+        _job = job;
+        _unit = unit;
+        _selection = selection;
+    }
+
+    /// <summary>Runs the task, unless its completion marker exists.</summary>
+    public async Task<LineageResult> RunAsync(CancellationToken ct)
+    {
+        var doneKey = OutputLayout.LineageDone(_unit.Index);
+        var existing = await _job.TryReadJsonAsync<LineageResult>(doneKey, ct).ConfigureAwait(false);
+        if (existing is not null) return existing;
+
+        var stream = await _job.Output.OpenReadAsync(OutputLayout.UnitDocuments(_unit.Id), 0, ct).ConfigureAwait(false);
+        var rows = await ParquetTables.ReadAsync<ScoredDocumentRow>(stream, ct).ConfigureAwait(false);
+        var source = _job.Spec.Sources[_unit.Source].Name;
+        var selection = _selection.Sources[_unit.Source];
+        var lineage = new List<LineageRow>(rows.Count);
+        long kept = 0;
+        foreach (var row in rows)
+        {
+            var keep = row.Reject is null && Selector.Keeps(selection, _job.Spec.Seed, row.DocId);
+            if (keep) kept++;
+            lineage.Add(new LineageRow
+            {
+                DocId = row.DocId,
+                Source = source,
+                Path = _unit.Path,
+                Line = row.Line,
+                ByteOffset = row.ByteOffset,
+                OriginalId = row.OriginalId,
+                Bytes = row.Bytes,
+                Tokens = row.Tokens,
+                Decision = keep ? LineageRow.Kept : LineageRow.Rejected,
+                Reason = keep ? null : row.Reject ?? Core.Documents.RejectReasons.OverBudget,
+                Detail = keep ? null : row.RejectDetail,
+            });
+        }
+        var key = OutputLayout.Lineage(_unit.Index);
+        using var buffer = new MemoryStream();
+        await ParquetTables.WriteAsync(lineage, buffer, ct).ConfigureAwait(false);
+        var bytes = buffer.ToArray();
+        await _job.Output.WriteAsync(key, (s, c) => s.WriteAsync(bytes, c).AsTask(), WriteMode.Overwrite, ct).ConfigureAwait(false);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        var result = new LineageResult(_unit.Index, new FileEntry(key, lineage.Count, bytes.LongLength, sha), kept, lineage.Count - kept);
+        await _job.WriteJsonAsync(doneKey, result, WriteMode.CreateNew, ct).ConfigureAwait(false);
+        return result;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Runtime.InteropServices;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Pipeline.Core.Documents;
+using Pipeline.Core.Hashing;
+using Pipeline.Engine.Planning;
+using Pipeline.Formats.Input;
+using Pipeline.Formats.Work;
+using Pipeline.Storage;
+using Pipeline.Tokens;
+
+namespace Pipeline.Engine.Stages;
+
+/// <summary>
+/// The Score stage for one unit, as an Akka.Streams graph: read → parse → tokenize (count) → write. Writes the
+/// unit's token file (tokens grouped by pack bucket), its document table, then its completion marker.
+/// </summary>
+public sealed class ScoreUnitTask
+{
+    private const int BatchSize = 256;
+    private readonly JobContext _job;
+    private readonly WorkPlan _plan;
+    private readonly UnitPlan _unit;
+    private readonly ITextTokenizer _tokenizer;
+
+    /// <summary>Creates the task.</summary>
+    public ScoreUnitTask(JobContext job, WorkPlan plan, UnitPlan unit, ITextTokenizer tokenizer)
+    {
+        _job = job;
+        _plan = plan;
+        _unit = unit;
+        _tokenizer = tokenizer;
+    }
+
+    /// <summary>Runs the unit, unless its completion marker exists; returns its result.</summary>
+    public async Task<UnitResult> RunAsync(IMaterializer materializer, CancellationToken ct)
+    {
+        var doneKey = OutputLayout.UnitDone(_unit.Id);
+        var existing = await _job.TryReadJsonAsync<UnitResult>(doneKey, ct).ConfigureAwait(false);
+        if (existing is not null) return existing;
+
+        var source = _job.Spec.Sources[_unit.Source];
+        var store = _job.SourceLocations[_unit.Source].Store;
+        var options = new ReaderOptions(source.TextField, source.IdField, _job.Spec.Limits.MaxDocumentBytes);
+        var accumulator = new UnitAccumulator(_plan.Buckets, _unit.Path);
+        await _job.Output.WriteAsync(OutputLayout.UnitTokens(_unit.Id), async (tokenStream, c) =>
+        {
+            accumulator.Attach(tokenStream);
+            var documents = DocumentReaders.ReadAsync(_unit.Key, (offset, oc) => store.OpenReadAsync(_unit.Key, offset, oc),
+                _unit.RangeStart, _unit.RangeEnd, options, c);
+            await Source.From(() => documents)
+                .Grouped(BatchSize)
+                .SelectAsync(1, batch => Task.Run(() => Score(batch, source.Name), c))
+                .SelectAsync(1, batch => accumulator.AddAsync(batch, c))
+                .RunWith(Sink.Ignore<bool>(), materializer).ConfigureAwait(false);
+            await accumulator.FlushAsync(c).ConfigureAwait(false);
+        }, WriteMode.Overwrite, ct).ConfigureAwait(false);
+
+        await _job.Output.WriteAsync(OutputLayout.UnitDocuments(_unit.Id),
+            (s, c) => ParquetTables.WriteAsync(accumulator.Rows, s, c), WriteMode.Overwrite, ct).ConfigureAwait(false);
+        var result = accumulator.ToResult(_unit.Id);
+        await _job.WriteJsonAsync(doneKey, result, WriteMode.CreateNew, ct).ConfigureAwait(false);
+        return result;
+    }
+
+    private ScoredBatch Score(IEnumerable<SourceDocument> documents, string sourceName)
+    {
+        var batch = new ScoredBatch();
+        var eos = _tokenizer.EndOfTextId;
+        foreach (var doc in documents)
+        {
+            var docId = StableHash.DocumentId(sourceName, doc.OriginalId ?? $"{_unit.Path}@{doc.ByteOffset}");
+            var row = new ScoredDocumentRow
+            {
+                DocId = docId,
+                Line = doc.Line,
+                ByteOffset = doc.ByteOffset,
+                OriginalId = doc.OriginalId,
+                Bytes = doc.ByteLength,
+                Bucket = StableHash.Bucket(_job.Spec.Seed, docId, _plan.Buckets),
+                Reject = doc.Reject,
+                RejectDetail = doc.RejectDetail,
+            };
+            if (doc.Text is not null)
+            {
+                var before = batch.Tokens.Count;
+                _tokenizer.EncodeOrdinary(doc.Text, batch.Tokens);
+                batch.Tokens.Add(eos);
+                row.Chars = doc.Text.Length;
+                row.Tokens = batch.Tokens.Count - before;
+            }
+            batch.Rows.Add(row);
+        }
+        return batch;
+    }
+
+    /// <summary>A batch of scored documents with their tokens concatenated in order.</summary>
+    private sealed class ScoredBatch
+    {
+        public List<ScoredDocumentRow> Rows { get; } = new(BatchSize);
+        public List<int> Tokens { get; } = new(BatchSize * 512);
+    }
+
+    /// <summary>Collects rows and per-bucket token buffers; spills the buffers as segments when they grow large.</summary>
+    private sealed class UnitAccumulator
+    {
+        private const long SpillTokens = 8L << 20;
+        private readonly List<int>[] _buffers;
+        private readonly string _path;
+        private readonly List<TokenSegment> _segments = [];
+        private readonly SortedDictionary<string, long> _rejected = new(StringComparer.Ordinal);
+        private Stream? _tokens;
+        private long _buffered;
+        private long _written;
+        private long _readable;
+        private long _malformed;
+        private long _bytes;
+        private long _tokenCount;
+        private FirstProblem? _firstProblem;
+
+        public UnitAccumulator(int buckets, string path)
+        {
+            _buffers = new List<int>[buckets];
+            _path = path;
+        }
+
+        public List<ScoredDocumentRow> Rows { get; } = [];
+
+        public void Attach(Stream tokens) => _tokens = tokens;
+
+        public async Task<bool> AddAsync(ScoredBatch batch, CancellationToken ct)
+        {
+            var tokens = CollectionsMarshal.AsSpan(batch.Tokens);
+            var at = 0;
+            foreach (var row in batch.Rows)
+            {
+                Rows.Add(row);
+                _bytes += row.Bytes;
+                if (row.Reject is not null)
+                {
+                    _rejected[row.Reject] = _rejected.GetValueOrDefault(row.Reject) + 1;
+                    if (RejectReasons.IsMalformed(row.Reject))
+                    {
+                        _malformed++;
+                        _firstProblem ??= new FirstProblem(_path, row.Line, row.ByteOffset, row.Reject, row.RejectDetail ?? "");
+                    }
+                    continue;
+                }
+                _readable++;
+                _tokenCount += row.Tokens;
+                var buffer = _buffers[row.Bucket] ??= new List<int>(1024);
+                buffer.AddRange(tokens.Slice(at, row.Tokens));
+                at += row.Tokens;
+                _buffered += row.Tokens;
+            }
+            if (_buffered >= SpillTokens) await FlushAsync(ct).ConfigureAwait(false);
+            return true;
+        }
+
+        public async Task FlushAsync(CancellationToken ct)
+        {
+            for (var b = 0; b < _buffers.Length; b++)
+            {
+                var buffer = _buffers[b];
+                if (buffer is null || buffer.Count == 0) continue;
+                await _tokens!.WriteAsync(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(buffer)).ToArray(), ct).ConfigureAwait(false);
+                _segments.Add(new TokenSegment(b, _written, buffer.Count));
+                _written += buffer.Count;
+                buffer.Clear();
+            }
+            _buffered = 0;
+        }
+
+        public UnitResult ToResult(string unitId) =>
+            new(unitId, Rows.Count, _readable, _malformed, _rejected, _bytes, _tokenCount, _segments, _firstProblem);
+    }
+}

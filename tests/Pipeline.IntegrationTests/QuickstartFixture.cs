@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace Pipeline.IntegrationTests;
+
+/// <summary>Runs the quickstart job once (1 worker) and shares its output with the tests of the collection.</summary>
+public sealed class QuickstartFixture : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+
+    public string Output => _dir["quickstart-w1"];
+
+    internal PipelineCli.Result Run { get; private set; } = null!;
+
+    public JsonElement Manifest { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--output", Output, "--workers", "1");
+        if (Run.ExitCode == 0) Manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Output, "manifest.json"))).RootElement.Clone();
+    }
+
+    public Task DisposeAsync()
+    {
+        _dir.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Integration tests run one at a time: each starts real CLI processes on a 2-core machine.</summary>
+[CollectionDefinition(Name)]
+public sealed class PipelineCollection : ICollectionFixture<QuickstartFixture>
+{
+    public const string Name = "pipeline processes";
+}
