@@ -120,7 +120,13 @@ public sealed class LocalBlobStore : IBlobStore
     public Task DeleteAsync(string path, CancellationToken ct)
     {
         var file = FullPath(path);
-        if (File.Exists(file)) File.Delete(file);
+        if (!File.Exists(file)) return Task.CompletedTask;
+        File.Delete(file);
+        // Folders are not blobs: remove the ones this delete left empty, up to the root.
+        for (var dir = Path.GetDirectoryName(file); dir is not null && dir.Length > _root.Length && !Directory.EnumerateFileSystemEntries(dir).Any(); dir = Path.GetDirectoryName(dir))
+        {
+            Directory.Delete(dir);
+        }
         return Task.CompletedTask;
     }
 

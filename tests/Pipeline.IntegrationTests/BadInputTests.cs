@@ -5,7 +5,7 @@ using Pipeline.Formats.Work;
 
 namespace Pipeline.IntegrationTests;
 
-[Collection(PipelineCollection.Name)]
+[Collection(PipelineProcesses.Name)]
 public sealed class BadInputTests : IDisposable
 {
     private readonly TempDir _dir = new();
@@ -17,7 +17,7 @@ public sealed class BadInputTests : IDisposable
         {
             Utf8("{\"id\":\"good-1\",\"text\":\"A perfectly good document.\"}"),
             Utf8("{\"id\":\"broken\",\"text\":\"unterminated"),
-            [.. Utf8("{\"id\":\"bad-utf8\",\"text\":\"caf"), 0xC3, 0x28, .. Utf8("\"}")],
+            Utf8("{\"id\":\"bad-utf8\",\"text\":\"caf").Concat(new byte[] { 0xC3, 0x28 }).Concat(Utf8("\"}")).ToArray(),
             Utf8("{\"id\":\"no-text\",\"body\":\"text is elsewhere\"}"),
             Utf8("{\"id\":\"huge\",\"text\":\"" + new string('a', 30 << 20) + "\"}"),
             Utf8("[1,2,3]"),
@@ -26,7 +26,7 @@ public sealed class BadInputTests : IDisposable
         File.WriteAllBytes(_dir["in/mixed.jsonl"], [.. lines.SelectMany(l => l.Append((byte)'\n'))]);
         File.WriteAllBytes(_dir["in/empty.jsonl"], []);
 
-        var many = string.Concat(Enumerable.Range(0, 200).Select(i => $"{{\"id\":\"gz-{i}\",\"text\":\"document {i} of the gzip file, with some words to compress.\"}}\n"));
+        var many = string.Concat(Enumerable.Range(0, 5000).Select(i => $"{{\"id\":\"gz-{i}\",\"text\":\"document {i} of the compressed file: {i * 7919 % 104729} {i * 31 % 997}.\"}}\n"));
         using (var gz = new MemoryStream())
         {
             using (var z = new GZipStream(gz, CompressionLevel.Optimal, leaveOpen: true)) z.Write(Utf8(many));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -11,9 +12,9 @@ internal static class PipelineCli
 
     private static string FindRepoRoot()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
+        // The repository the test project was built from (the build output may live elsewhere, e.g. --artifacts-path).
+        var root = typeof(PipelineCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+        return File.Exists(Path.Combine(root, "Pipeline.sln")) ? root : throw new InvalidOperationException("Pipeline.sln not found in " + root);
     }
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)

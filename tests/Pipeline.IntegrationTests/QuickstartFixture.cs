@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Pipeline.IntegrationTests;
 
 /// <summary>Runs the quickstart job once (1 worker) and shares its output with the tests of the collection.</summary>
-public sealed class QuickstartFixture : IAsyncLifetime
+public sealed class QuickstartFixture : IAsyncLifetime, IDisposable
 {
     private readonly TempDir _dir = new();
 
@@ -21,14 +21,16 @@ public sealed class QuickstartFixture : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        _dir.Dispose();
+        Dispose();
         return Task.CompletedTask;
     }
+
+    public void Dispose() => _dir.Dispose();
 }
 
 /// <summary>Integration tests run one at a time: each starts real CLI processes on a 2-core machine.</summary>
 [CollectionDefinition(Name)]
-public sealed class PipelineCollection : ICollectionFixture<QuickstartFixture>
+public sealed class PipelineProcesses : ICollectionFixture<QuickstartFixture>
 {
     public const string Name = "pipeline processes";
 }

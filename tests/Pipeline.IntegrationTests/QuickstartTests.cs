@@ -2,7 +2,7 @@ using ParquetSharp;
 
 namespace Pipeline.IntegrationTests;
 
-[Collection(PipelineCollection.Name)]
+[Collection(PipelineProcesses.Name)]
 public sealed class QuickstartTests(QuickstartFixture quickstart)
 {
     [Fact]

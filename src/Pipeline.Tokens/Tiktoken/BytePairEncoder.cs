@@ -7,7 +7,7 @@ namespace Pipeline.Tokens.Tiktoken;
 internal sealed class BytePairEncoder
 {
     /// <summary>Pieces up to this many bytes use tiktoken's quadratic scan; longer ones a heap (same merge order).</summary>
-    internal const int LongPieceBytes = 128;
+    internal const int LongPieceBytes = 48;
 
     private readonly TiktokenVocabulary _vocab;
     private int[] _starts = new int[LongPieceBytes + 2];

@@ -12,11 +12,9 @@ namespace Pipeline.Tokens.Tiktoken;
 /// </summary>
 internal sealed class TiktokenVocabulary
 {
-    private const ulong EmptySlot = 0;
-
     private readonly byte[] _bytes;
     private readonly Entry[] _entries;
-    private readonly ulong[] _slots;
+    private readonly Slot[] _slots;
     private readonly int _mask;
     private readonly int[] _rankToEntry;
 
@@ -27,23 +25,25 @@ internal sealed class TiktokenVocabulary
         MaxRank = maxRank;
         Sha256 = sha256;
 
-        // Load factor <= 0.25 keeps probe chains short; one ulong per slot holds the hash and the entry.
-        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, entries.Length * 4));
-        _slots = new ulong[size];
+        // Open addressing, load factor <= 0.5. A slot holds the first 8 bytes, the length and the rank, so a
+        // lookup of a token of up to 8 bytes (almost every BPE pair) touches one cache line and nothing else.
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, entries.Length * 2));
+        _slots = new Slot[size];
         _mask = size - 1;
         _rankToEntry = new int[maxRank + 1];
         Array.Fill(_rankToEntry, -1);
         for (int e = 0; e < entries.Length; e++)
         {
             ref readonly Entry entry = ref entries[e];
-            uint h = Hash(bytes.AsSpan(entry.Start, entry.Length));
-            int i = (int)(h & (uint)_mask);
-            while (_slots[i] != EmptySlot)
+            ReadOnlySpan<byte> key = bytes.AsSpan(entry.Start, entry.Length);
+            ulong prefix = Prefix(key);
+            int i = (int)(Hash(key, prefix) & (uint)_mask);
+            while (_slots[i].Length != 0)
             {
                 i = (i + 1) & _mask;
             }
 
-            _slots[i] = ((ulong)h << 32) | (uint)(e + 1);
+            _slots[i] = new Slot(prefix, entry.Length, entry.Rank);
             _rankToEntry[entry.Rank] = e;
         }
     }
@@ -61,28 +61,33 @@ internal sealed class TiktokenVocabulary
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Lookup(ReadOnlySpan<byte> key)
     {
-        uint h = Hash(key);
-        int i = (int)(h & (uint)_mask);
-        ulong[] slots = _slots;
+        ulong prefix = Prefix(key);
+        int length = key.Length;
+        int i = (int)(Hash(key, prefix) & (uint)_mask);
+        Slot[] slots = _slots;
         while (true)
         {
-            ulong s = slots[i];
-            if (s == EmptySlot)
+            ref readonly Slot s = ref slots[i];
+            if (s.Length == length && s.Prefix == prefix)
+            {
+                if (length <= 8 || key.SequenceEqual(FullBytes(s.Rank)))
+                {
+                    return s.Rank;
+                }
+            }
+            else if (s.Length == 0)
             {
                 return -1;
             }
 
-            if ((uint)(s >> 32) == h)
-            {
-                ref readonly Entry e = ref _entries[(int)(uint)s - 1];
-                if (e.Length == key.Length && key.SequenceEqual(new ReadOnlySpan<byte>(_bytes, e.Start, e.Length)))
-                {
-                    return e.Rank;
-                }
-            }
-
             i = (i + 1) & _mask;
         }
+    }
+
+    private ReadOnlySpan<byte> FullBytes(int rank)
+    {
+        ref readonly Entry e = ref _entries[_rankToEntry[rank]];
+        return new ReadOnlySpan<byte>(_bytes, e.Start, e.Length);
     }
 
     /// <summary>Bytes of the token with rank <paramref name="rank"/>; false when no token has that rank.</summary>
@@ -223,43 +228,55 @@ internal sealed class TiktokenVocabulary
         }
     }
 
-    /// <summary>Fast non-cryptographic hash of a short byte string (tokens are mostly 1–16 bytes).</summary>
+    /// <summary>The first 8 bytes of <paramref name="key"/>, little-endian, zero-padded; reads no byte outside the span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static uint Hash(ReadOnlySpan<byte> key)
+    internal static ulong Prefix(ReadOnlySpan<byte> key)
     {
         int n = key.Length;
         ref byte r = ref MemoryMarshal.GetReference(key);
-        ulong h = 0x9E3779B97F4A7C15UL ^ ((ulong)n * 0xD6E8FEB86659FD93UL);
-        int i = 0;
-        for (; i + 8 <= n; i += 8)
+        if (n >= 8)
         {
-            h = (h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref r, i))) * 0xFF51AFD7ED558CCDUL;
-            h ^= h >> 29;
+            return Unsafe.ReadUnaligned<ulong>(ref r);
         }
 
-        int rem = n - i;
-        if (rem > 0)
+        if (n >= 4)
         {
-            ulong t;
-            if (rem >= 4)
-            {
-                t = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref r, i))
-                    | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref r, n - 4)) << 32);
-            }
-            else
-            {
-                t = Unsafe.Add(ref r, i)
-                    | ((ulong)Unsafe.Add(ref r, i + (rem >> 1)) << 8)
-                    | ((ulong)Unsafe.Add(ref r, n - 1) << 16);
-            }
-
-            h = (h ^ t) * 0xC4CEB9FE1A85EC53UL;
+            // Two overlapping 4-byte reads; the overlapping bytes are equal, so OR is exact.
+            ulong lo = Unsafe.ReadUnaligned<uint>(ref r);
+            ulong hi = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref r, n - 4));
+            return lo | (hi << ((n - 4) * 8));
         }
 
-        h ^= h >> 32;
-        h *= 0x9E3779B97F4A7C15UL;
+        if (n >= 2)
+        {
+            ulong lo = Unsafe.ReadUnaligned<ushort>(ref r);
+            ulong hi = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref r, n - 2));
+            return lo | (hi << ((n - 2) * 8));
+        }
+
+        return n == 1 ? r : 0UL;
+    }
+
+    /// <summary>Hash for the probe start: multiplicative on the prefix for short keys, all bytes for long ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint Hash(ReadOnlySpan<byte> key, ulong prefix)
+    {
+        int n = key.Length;
+        ulong h = (prefix + (ulong)n) * 0x9E3779B97F4A7C15UL;
+        if (n > 8)
+        {
+            ref byte r = ref MemoryMarshal.GetReference(key);
+            for (int i = 8; i < n; i += 8)
+            {
+                ulong chunk = i + 8 <= n ? Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref r, i)) : Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref r, n - 8));
+                h = (h ^ (h >> 29) ^ chunk) * 0xFF51AFD7ED558CCDUL;
+            }
+        }
+
         return (uint)(h >> 32);
     }
+
+    private readonly record struct Slot(ulong Prefix, int Length, int Rank);
 
     private readonly record struct Entry(int Start, int Length, int Rank);
 }

@@ -3,11 +3,12 @@ using System.Text;
 using Pipeline.Core.Documents;
 using Pipeline.Core.Jobs;
 using Pipeline.Formats.Input;
+using Xunit.Abstractions;
 using static Pipeline.Formats.Tests.Input.ReaderTestSupport;
 
 namespace Pipeline.Formats.Tests.Input;
 
-public sealed class JsonlReaderTests
+public sealed class JsonlReaderTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("a.jsonl", InputFormat.Jsonl, true)]
@@ -268,6 +269,7 @@ public sealed class JsonlReaderTests
         Assert.Equal(23 + newline.Length, docs[1].ByteOffset);
         Assert.Equal("three", docs[2].Text);
         Assert.Equal(3, docs[2].Line);
+        output.WriteLine($"{path}: allocated {allocated:N0} bytes reading a {hugeLine.Length:N0}-byte line");
         // The line is 30 MB; the reader may hold at most one 8 MB line plus a read chunk (and decompressor state).
         Assert.True(allocated < (12L << 20), $"allocated {allocated:N0} bytes reading a {hugeLine.Length:N0}-byte line");
     }
