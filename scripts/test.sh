@@ -4,11 +4,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# Reference tools used by the tests: npm tiktoken (golden-id generation is committed, the tests read the goldens).
-if ! command -v node >/dev/null 2>&1; then
-  echo "node is required (Debian: apt-get install -y nodejs npm)" >&2
-  exit 1
-fi
+# The tests need only the .NET SDK: golden files are committed (their generators under scripts/ need Node.js).
+command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 1; }
 
 dotnet build Pipeline.sln -c Release --nologo -v quiet
 dotnet test Pipeline.sln -c Release --no-build --nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee /tmp/pipeline-test.log | grep -vE '^\s+Passed ' || true

@@ -10,8 +10,10 @@ namespace Pipeline.Formats.Shards;
 /// <c>doc_ids list&lt;int64&gt;</c>, <c>chunk_index list&lt;int32&gt;</c> and <c>num_pad int32</c>.
 /// </summary>
 /// <remarks>
-/// <para>Zstd at <see cref="CompressionLevel.Optimal"/> (level 3), <c>input_ids</c> DELTA_BINARY_PACKED, row groups of
-/// <c>rowGroupRows</c> rows. Identical input gives identical bytes (caller metadata is written in ordinal key order).</para>
+/// <para>Zstd at <see cref="CompressionLevel.Optimal"/> (level 3), PLAIN encoding, row groups of <c>rowGroupRows</c> rows.
+/// DELTA_BINARY_PACKED for <c>input_ids</c> was measured and rejected: token ids are not monotonic, and bit-packed
+/// deltas hide repeats from Zstd (20M cl100k tokens: 34.9 MB vs 18.6 MB PLAIN, and slower; see docs/benchmarks-packing.md).
+/// Identical input gives identical bytes (caller metadata is written in ordinal key order).</para>
 /// <para>Rows are buffered synchronously into preallocated arrays (no per-token allocation); a full row group is
 /// flushed asynchronously. Await each call before the next; the writer is not thread-safe.</para>
 /// <para>The writer hashes the bytes as it writes them: <see cref="CompleteAsync"/> returns their count and SHA-256.
@@ -286,7 +288,6 @@ public sealed class TokenShardWriter : IAsyncDisposable
             // Parquet.Net 6.1.0 defaults to SmallestSize (Zstd 19, ~30x slower); Optimal is Zstd level 3.
             CompressionLevel = CompressionLevel.Optimal,
         };
-        options.ColumnEncodingHints[_idsField.Path.ToString()] = EncodingHint.DeltaBinaryPacked;
         var writer = await ParquetWriter.CreateAsync(_schema, _out, options, append: false, ct).ConfigureAwait(false);
         writer.CustomMetadata = _metadata;
         _writer = writer;

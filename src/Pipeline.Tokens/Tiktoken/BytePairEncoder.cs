@@ -7,14 +7,16 @@ namespace Pipeline.Tokens.Tiktoken;
 internal sealed class BytePairEncoder
 {
     /// <summary>Pieces up to this many bytes use tiktoken's quadratic scan; longer ones a heap (same merge order).</summary>
-    internal const int LongPieceBytes = 48;
+    internal const int LongPieceBytes = 24;
 
     private readonly TiktokenVocabulary _vocab;
     private int[] _starts = new int[LongPieceBytes + 2];
     private int[] _ranks = new int[LongPieceBytes + 2];
+    private int[] _tokens = new int[LongPieceBytes + 2];
     private int[] _next = [];
     private int[] _prev = [];
     private int[] _pairRank = [];
+    private int[] _partRank = [];
     private long[] _heap = [];
 
     /// <summary>Creates an encoder over <paramref name="vocab"/>.</summary>
@@ -38,15 +40,21 @@ internal sealed class BytePairEncoder
         {
             _starts = new int[n + 1];
             _ranks = new int[n + 1];
+            _tokens = new int[n + 1];
         }
 
+        // starts[i]: first byte of part i; ranks[i]: rank of part i merged with part i+1; tokens[i]: rank of part i.
         Span<int> starts = _starts.AsSpan(0, n + 1);
         Span<int> ranks = _ranks.AsSpan(0, n + 1);
+        Span<int> tokens = _tokens.AsSpan(0, n + 1);
         for (int i = 0; i < n - 1; i++)
         {
             starts[i] = i;
             ranks[i] = RankOrMax(piece.Slice(i, 2));
+            tokens[i] = _vocab.ByteRank(piece[i]);
         }
+
+        tokens[n - 1] = _vocab.ByteRank(piece[n - 1]);
 
         starts[n - 1] = n - 1;
         ranks[n - 1] = int.MaxValue;
@@ -78,15 +86,20 @@ internal sealed class BytePairEncoder
                 ranks[at - 1] = at + 2 < m ? RankOrMax(piece[starts[at - 1]..starts[at + 2]]) : int.MaxValue;
             }
 
+            tokens[at] = min;
             ranks[at] = at + 3 < m ? RankOrMax(piece[starts[at]..starts[at + 3]]) : int.MaxValue;
             starts[(at + 2)..m].CopyTo(starts[(at + 1)..]);
             ranks[(at + 2)..m].CopyTo(ranks[(at + 1)..]);
+            tokens[(at + 2)..m].CopyTo(tokens[(at + 1)..]);
             m--;
         }
 
-        for (int i = 0; i < m - 1; i++)
+        if (ids is not null)
         {
-            ids?.Add(TokenRank(piece[starts[i]..starts[i + 1]]));
+            for (int i = 0; i < m - 1; i++)
+            {
+                ids.Add(tokens[i]);
+            }
         }
 
         return m - 1;
@@ -101,7 +114,9 @@ internal sealed class BytePairEncoder
             _next = new int[n + 1];
             _prev = new int[n + 1];
             _pairRank = new int[n + 1];
-            _heap = new long[n + 1];
+            _partRank = new int[n + 1];
+            // Each merge pops one entry and pushes at most two, and there are fewer than n merges.
+            _heap = new long[(3 * n) + 3];
         }
 
         // Part i starts at byte i; _next[i] is the start of the following part (n = end).
@@ -109,12 +124,14 @@ internal sealed class BytePairEncoder
         int[] next = _next;
         int[] prev = _prev;
         int[] pairRank = _pairRank;
+        int[] partRank = _partRank;
         long[] heap = _heap;
         int heapCount = 0;
         for (int i = 0; i < n; i++)
         {
             next[i] = i + 1;
             prev[i] = i - 1;
+            partRank[i] = _vocab.ByteRank(piece[i]);
             int r = i + 1 < n ? RankOrMax(piece.Slice(i, 2)) : int.MaxValue;
             pairRank[i] = r;
             if (r != int.MaxValue)
@@ -151,6 +168,7 @@ internal sealed class BytePairEncoder
             }
 
             pairRank[j] = -1;
+            partRank[i] = rank;
             pairRank[i] = after < n ? RankOrMax(piece[i..next[after]]) : int.MaxValue;
             if (pairRank[i] != int.MaxValue)
             {
@@ -172,7 +190,7 @@ internal sealed class BytePairEncoder
         int count = 0;
         for (int i = 0; i < n; i = next[i])
         {
-            ids?.Add(TokenRank(piece[i..next[i]]));
+            ids?.Add(partRank[i]);
             count++;
         }
 
@@ -232,11 +250,5 @@ internal sealed class BytePairEncoder
     {
         int r = _vocab.Lookup(bytes);
         return r < 0 ? int.MaxValue : r;
-    }
-
-    private int TokenRank(ReadOnlySpan<byte> bytes)
-    {
-        int r = _vocab.Lookup(bytes);
-        return r >= 0 ? r : throw new TokenizerException("The tiktoken vocabulary cannot encode a byte sequence (a merge result is not a token).");
     }
 }

@@ -17,6 +17,7 @@ internal sealed class TiktokenVocabulary
     private readonly Slot[] _slots;
     private readonly int _mask;
     private readonly int[] _rankToEntry;
+    private readonly int[] _byteRanks = new int[256];
 
     private TiktokenVocabulary(byte[] bytes, Entry[] entries, int maxRank, string sha256)
     {
@@ -89,6 +90,10 @@ internal sealed class TiktokenVocabulary
         ref readonly Entry e = ref _entries[_rankToEntry[rank]];
         return new ReadOnlySpan<byte>(_bytes, e.Start, e.Length);
     }
+
+    /// <summary>Rank of the single-byte token <paramref name="b"/> (every vocabulary has all 256).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int ByteRank(byte b) => _byteRanks[b];
 
     /// <summary>Bytes of the token with rank <paramref name="rank"/>; false when no token has that rank.</summary>
     public bool TryGetBytes(int rank, out ReadOnlySpan<byte> bytes)
@@ -221,7 +226,8 @@ internal sealed class TiktokenVocabulary
         for (int b = 0; b < 256; b++)
         {
             one[0] = (byte)b;
-            if (Lookup(one) < 0)
+            _byteRanks[b] = Lookup(one);
+            if (_byteRanks[b] < 0)
             {
                 throw new TokenizerException($"Tiktoken vocabulary '{sourceName}' has no token for the single byte 0x{b:x2}; byte-level BPE needs all 256.", sourceName);
             }

@@ -120,7 +120,8 @@ public sealed class TokenShardWriterTests : IDisposable
             Assert.Equal(g < groups - 1 ? 1024 : sequences.Count - ((groups - 1) * 1024), n);
             var idsMeta = rg.MetaData.GetColumnChunkMetaData(0);
             Assert.Equal(Compression.Zstd, idsMeta.Compression);
-            Assert.Contains(Encoding.DeltaBinaryPacked, idsMeta.Encodings);
+            Assert.Contains(Encoding.Plain, idsMeta.Encodings);
+            Assert.DoesNotContain(Encoding.DeltaBinaryPacked, idsMeta.Encodings);
 
             using var idsReader = rg.Column(0).LogicalReader<int[]>();
             using var lenReader = rg.Column(1).LogicalReader<int[]>();
