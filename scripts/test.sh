@@ -8,15 +8,27 @@ cd "$root"
 command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 1; }
 
 dotnet build Pipeline.sln -c Release --nologo -v quiet
-dotnet test Pipeline.sln -c Release --no-build --nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee /tmp/pipeline-test.log | grep -vE '^\s+Passed ' || true
+log="$(mktemp)"
+set +e
+dotnet test Pipeline.sln -c Release --no-build --nologo -v quiet --logger "console;verbosity=normal" > "$log" 2>&1
+test_rc=$?
+set -e
+grep -vE '^\s+Passed ' "$log" || true
 # Summary line over every test project (dotnet test prints one per assembly).
-python3 - /tmp/pipeline-test.log <<'PY'
+python3 - "$log" "$test_rc" <<'PY'
 import re, sys
 passed = failed = skipped = 0
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     m = re.search(r"(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", line)
     if m:
         failed += int(m.group(2)); passed += int(m.group(3)); skipped += int(m.group(4))
+        continue
+    m = re.match(r"^\s+(Passed|Failed|Skipped): (\d+)\s*$", line)
+    if m:
+        n = int(m.group(2))
+        if m.group(1) == "Passed": passed += n
+        elif m.group(1) == "Failed": failed += n
+        else: skipped += n
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
-sys.exit(1 if failed or passed == 0 else 0)
+sys.exit(1 if failed or passed == 0 or sys.argv[2] != "0" else 0)
 PY

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.ML.Tokenizers;
 
 namespace Pipeline.Tokens;
@@ -57,6 +58,7 @@ internal sealed class SentencePieceTextTokenizer : ITextTokenizer
         {
             using var stream = new MemoryStream(model, writable: false);
             tokenizer = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
+            FixUnigramByteFallback(tokenizer);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -88,6 +90,42 @@ internal sealed class SentencePieceTextTokenizer : ITextTokenizer
 
     /// <inheritdoc/>
     public string Decode(ReadOnlySpan<int> ids) => _tokenizer.Decode(ids.ToArray()) ?? string.Empty;
+
+    /// <summary>
+    /// Microsoft.ML.Tokenizers 2.0.1 bug: for Unigram models with byte fallback it sets the id offset of the
+    /// <c>&lt;0x00&gt;</c>…<c>&lt;0xFF&gt;</c> pieces to the id of <c>&lt;0xFF&gt;</c> (258 instead of 3 in a
+    /// spm_train model), so every byte-fallback id comes out 255 too high (e.g. "ì" → 453 430 instead of
+    /// 198 175). The BPE model computes it correctly. Byte pieces are contiguous, so the right offset is
+    /// <c>MaxByteId - 255</c>; the derived values are recomputed from it. Nothing changes when the library is
+    /// already right or its internals differ (the parity test with spm_encode then reports it).
+    /// </summary>
+    private static void FixUnigramByteFallback(SentencePieceTokenizer tokenizer)
+    {
+        const BindingFlags Flags = BindingFlags.NonPublic | BindingFlags.Instance;
+        object? model = typeof(SentencePieceTokenizer).GetField("_model", Flags)?.GetValue(tokenizer);
+        if (model is null || model.GetType().Name != "SentencePieceUnigramModel" || !tokenizer.ByteFallback)
+        {
+            return;
+        }
+
+        Type baseType = model.GetType().BaseType!;
+        FieldInfo? offset = baseType.GetField("<ByteCodeToIdOffset>k__BackingField", Flags);
+        FieldInfo? maxByte = baseType.GetField("<MaxByteId>k__BackingField", Flags);
+        FieldInfo? oneByteMax = baseType.GetField("<OneByteUtf8EncodingMaxId>k__BackingField", Flags);
+        FieldInfo? maxFallback = model.GetType().GetField("<MaxIdByteFallbackId>k__BackingField", Flags);
+        if (offset?.GetValue(model) is not int current || maxByte?.GetValue(model) is not int maxByteId || oneByteMax is null || maxFallback is null)
+        {
+            return;
+        }
+
+        int correct = maxByteId - 255;
+        if (current != correct && correct >= 0)
+        {
+            offset.SetValue(model, correct);
+            oneByteMax.SetValue(model, correct + 0x7F);
+            maxFallback.SetValue(model, maxByteId);
+        }
+    }
 
     private static void AddSpecial(Dictionary<string, int> specials, string? token, int id)
     {

@@ -10,9 +10,10 @@ internal sealed class BytePairEncoder
     internal const int LongPieceBytes = 24;
 
     private readonly TiktokenVocabulary _vocab;
-    private int[] _starts = new int[LongPieceBytes + 2];
-    private int[] _ranks = new int[LongPieceBytes + 2];
-    private int[] _tokens = new int[LongPieceBytes + 2];
+    // Scratch is allocated on first use, by the thread that encodes, so two workers' buffers never share a cache line.
+    private int[] _starts = [];
+    private int[] _ranks = [];
+    private int[] _tokens = [];
     private int[] _next = [];
     private int[] _prev = [];
     private int[] _pairRank = [];
@@ -38,9 +39,10 @@ internal sealed class BytePairEncoder
         int n = piece.Length;
         if (_starts.Length < n + 1)
         {
-            _starts = new int[n + 1];
-            _ranks = new int[n + 1];
-            _tokens = new int[n + 1];
+            int size = Math.Max(n + 1, LongPieceBytes + 16);
+            _starts = new int[size];
+            _ranks = new int[size];
+            _tokens = new int[size];
         }
 
         // starts[i]: first byte of part i; ranks[i]: rank of part i merged with part i+1; tokens[i]: rank of part i.

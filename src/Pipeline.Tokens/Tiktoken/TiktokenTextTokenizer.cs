@@ -17,7 +17,7 @@ internal sealed class TiktokenTextTokenizer : ITextTokenizer
     private readonly SplitPattern _pattern;
     private readonly BytePairEncoder _bpe;
     private readonly Dictionary<int, byte[]> _specialBytes;
-    private byte[] _utf8 = new byte[4096];
+    private byte[] _utf8 = [];
 
     /// <summary>Creates a tokenizer; <paramref name="specialTokens"/> are reported and decoded, never encoded.</summary>
     public TiktokenTextTokenizer(
@@ -119,7 +119,7 @@ internal sealed class TiktokenTextTokenizer : ITextTokenizer
 
         // Lone surrogates become U+FFFD, as when JavaScript or Python hand such a string to tiktoken.
         int max = Encoding.UTF8.GetMaxByteCount(text.Length);
-        byte[] utf8 = _utf8.Length >= max ? _utf8 : (_utf8 = new byte[max]);
+        byte[] utf8 = _utf8.Length >= max ? _utf8 : (_utf8 = new byte[Math.Max(max, 16 * 1024)]);
         int length = Encoding.UTF8.GetBytes(text, utf8);
         ReadOnlySpan<byte> s = utf8.AsSpan(0, length);
 
@@ -145,7 +145,7 @@ internal sealed class TiktokenTextTokenizer : ITextTokenizer
 
         if (utf8.Length > RetainedBufferBytes)
         {
-            _utf8 = new byte[4096];
+            _utf8 = [];
         }
 
         return count;

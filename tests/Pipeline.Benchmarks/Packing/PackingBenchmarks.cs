@@ -10,6 +10,7 @@ namespace Pipeline.Benchmarks.Packing;
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
 [MemoryDiagnoser]
+[MedianColumn]
 public class PackingBenchmarks
 {
     private const int Documents = 10_000_000;

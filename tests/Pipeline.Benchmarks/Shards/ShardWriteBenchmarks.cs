@@ -12,6 +12,7 @@ namespace Pipeline.Benchmarks.Shards;
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
 [MemoryDiagnoser]
+[MedianColumn]
 public class ShardWriteBenchmarks : IDisposable
 {
     private const int SeqLen = 2048;

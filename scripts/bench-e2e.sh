@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: the quickstart corpora replicated COPIES times (ids from file + offset, so every copy
+# is a distinct document), run RUNS times per worker count; prints each run's stats.json figures and medians.
+# Usage: scripts/bench-e2e.sh [COPIES=4] [RUNS=3] [WORKERS="1 2"]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+copies="${1:-4}"; runs="${2:-3}"; workers="${3:-1 2}"
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/web" "$work/synthetic"
+for i in $(seq 1 "$copies"); do
+  for f in "$root"/samples/web/*.jsonl.gz; do cp "$f" "$work/web/c$i-$(basename "$f")"; done
+  for f in "$root"/samples/synthetic/*.jsonl.zst; do cp "$f" "$work/synthetic/c$i-$(basename "$f")"; done
+done
+cat > "$work/bench.yaml" <<YAML
+name: bench-e2e
+seed: 1
+output: $work/out
+sources:
+  - { name: web, uri: $work/web/*.jsonl.gz }
+  - { name: synthetic, uri: $work/synthetic/*.jsonl.zst }
+tokenizer: { name: cl100k_base }
+pack: { seq_len: 2048, strategy: best_fit }
+YAML
+"$root/pipeline" validate "$work/bench.yaml" >/dev/null
+for w in $workers; do
+  for r in $(seq 1 "$runs"); do
+    rm -rf "$work/out"
+    "$root/pipeline" run "$work/bench.yaml" --workers "$w" >/dev/null
+    python3 -c "import json,sys; s=json.load(open('$work/out/stats.json')); print(f\"workers={s['workers']} run=$r seconds={s['seconds']} input_MB={s['input_bytes']/1e6:.1f} MB/s={s['input_megabytes_per_second']} MB/s/worker={s['input_megabytes_per_second_per_worker']} stages={s['stage_seconds']}\")"
+  done
+done
