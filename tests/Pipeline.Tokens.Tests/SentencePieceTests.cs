@@ -51,8 +51,9 @@ public sealed class SentencePieceTests
             unexpected.Add($"line {i + 1} '{lines[i]}': spm [{string.Join(' ', expected[i])}] ours [{string.Join(' ', ids)}]");
         }
 
-        Assert.True(unexpected.Count <= 1, string.Join("\n", unexpected));
-        Assert.True(lines.Length - knownEdgeCases - unexpected.Count >= 100, "too few matching lines");
+        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
+        Assert.Equal(4, knownEdgeCases); // ".", ".", "2", "x": pinned so a library fix is noticed
+        Assert.Equal(100, lines.Length - knownEdgeCases);
     }
 
     [Fact]

@@ -12,8 +12,16 @@ public static class ConcatPacker
         var (tokens, _, _) = PackingGuard.Scan(lengths, seqLen);
         var sequenceCount = checked((int)((tokens + seqLen - 1) / seqLen));
 
-        // Each window boundary inside a document adds one piece, so pieces <= documents + windows.
-        var segments = new PackedSegment[lengths.Length + sequenceCount];
+        // Exact piece count: one per document plus one per window boundary strictly inside it.
+        long pieces = 0;
+        long pos = 0;
+        foreach (var len in lengths)
+        {
+            pieces += 1 + ((pos + len - 1) / seqLen) - (pos / seqLen);
+            pos += len;
+        }
+
+        var segments = new PackedSegment[checked((int)pieces)];
         var count = 0;
         var starts = new int[sequenceCount + 1];
         var seq = 0;
@@ -47,7 +55,6 @@ public static class ConcatPacker
         }
 
         starts[sequenceCount] = count;
-        Array.Resize(ref segments, count);
         return new PackResult(seqLen, segments, starts, tokens, split);
     }
 }

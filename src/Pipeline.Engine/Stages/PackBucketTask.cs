@@ -123,7 +123,6 @@ public sealed class PackBucketTask
         {
             ["tokenizer"] = _job.Tokenizer.Name,
             ["tokenizer.vocab_sha256"] = _job.Tokenizer.VocabSha256,
-            ["job.hash"] = _job.JobHash,
             ["bucket"] = _bucket.ToString(CultureInfo.InvariantCulture),
         };
         var shards = new List<ShardEntry>();

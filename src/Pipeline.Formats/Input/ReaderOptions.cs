@@ -15,33 +15,55 @@ public sealed record ReaderOptions
     /// <remarks>Parameter names match the properties so that named arguments read like a positional record.</remarks>
     public ReaderOptions(string TextField, string? IdField, int MaxDocumentBytes)
     {
-        ArgumentException.ThrowIfNullOrEmpty(TextField);
-        if (IdField is not null)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(IdField);
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDocumentBytes, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxDocumentBytes, MaxDocumentBytesLimit);
         this.TextField = TextField;
         this.IdField = IdField;
         this.MaxDocumentBytes = MaxDocumentBytes;
-        TextFieldUtf8 = Encoding.UTF8.GetBytes(TextField);
-        IdFieldUtf8 = IdField is null ? null : Encoding.UTF8.GetBytes(IdField);
     }
 
-    /// <summary>Name of the JSON text field or Parquet text column.</summary>
-    public string TextField { get; }
+    /// <summary>Name of the JSON text field or Parquet text column (not empty).</summary>
+    public string TextField
+    {
+        get;
+        init
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value, nameof(TextField));
+            field = value;
+            TextFieldUtf8 = Encoding.UTF8.GetBytes(value);
+        }
+    }
 
-    /// <summary>Optional name of the id field or column.</summary>
-    public string? IdField { get; }
+    /// <summary>Optional name of the id field or column (null, or not empty).</summary>
+    public string? IdField
+    {
+        get;
+        init
+        {
+            if (value is not null)
+            {
+                ArgumentException.ThrowIfNullOrEmpty(value, nameof(IdField));
+            }
 
-    /// <summary>Lines or texts longer than this many bytes are rejected as <c>too_long</c>.</summary>
-    public int MaxDocumentBytes { get; }
+            field = value;
+            IdFieldUtf8 = value is null ? null : Encoding.UTF8.GetBytes(value);
+        }
+    }
 
-    internal byte[] TextFieldUtf8 { get; }
+    /// <summary>Lines or texts longer than this many bytes are rejected as <c>too_long</c> (1 to <see cref="MaxDocumentBytesLimit"/>).</summary>
+    public int MaxDocumentBytes
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxDocumentBytes));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxDocumentBytesLimit, nameof(MaxDocumentBytes));
+            field = value;
+        }
+    }
 
-    internal byte[]? IdFieldUtf8 { get; }
+    // UTF-8 forms of the field names, compared against JSON property names without decoding them.
+    internal byte[] TextFieldUtf8 { get; private set; } = [];
+
+    internal byte[]? IdFieldUtf8 { get; private set; }
 
     /// <inheritdoc />
     public bool Equals(ReaderOptions? other) => other is not null

@@ -15,6 +15,8 @@ namespace Pipeline.Benchmarks.Readers;
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 6)]
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class ReaderBenchmarks
 {
     private const int MiB = 64;

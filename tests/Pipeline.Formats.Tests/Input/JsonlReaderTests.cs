@@ -51,6 +51,18 @@ public sealed class JsonlReaderTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => new ReaderOptions("", null, 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReaderOptions("text", null, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReaderOptions("text", null, ReaderOptions.MaxDocumentBytesLimit + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Options with { MaxDocumentBytes = -1 });
+    }
+
+    [Fact]
+    public async Task ReaderOptions_WithNewTextField_ReadsTheNewField()
+    {
+        var options = Options with { TextField = "body" };
+
+        var docs = await ReadAll("x.jsonl", Utf8("{\"id\":\"a\",\"text\":\"t\",\"body\":\"b\"}"), options: options);
+
+        Assert.Equal("b", Assert.Single(docs).Text);
+        Assert.Equal(new ReaderOptions("body", "id", 8 << 20), options);
     }
 
     [Fact]

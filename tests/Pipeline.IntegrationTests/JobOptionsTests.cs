@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Pipeline.Formats.Lineage;
+using Pipeline.Formats.Work;
+
+namespace Pipeline.IntegrationTests;
+
+/// <summary>Job settings that change what a run does: budgets, the packing strategy, byte-range units.</summary>
+[Collection(PipelineProcesses.Name)]
+public sealed class JobOptionsTests(QuickstartFixture quickstart) : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    private static JsonElement Manifest(string output) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "manifest.json"))).RootElement.Clone();
+
+    private static async Task<List<LineageRow>> Lineage(string output)
+    {
+        var rows = new List<LineageRow>();
+        foreach (var file in Directory.GetFiles(Path.Combine(output, "lineage")).Order(StringComparer.Ordinal))
+        {
+            await using var s = File.OpenRead(file);
+            rows.AddRange(await ParquetTables.ReadAsync<LineageRow>(s, CancellationToken.None));
+        }
+        return rows;
+    }
+
+    [Fact]
+    public async Task Run_SourceTokenBudget_KeepsAtMostBudgetAndRecordsOverBudget()
+    {
+        const long budget = 300_000;
+        var run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--output", _dir["b"], "--set", $"sources[0].max_tokens={budget}");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var web = Manifest(_dir["b"]).GetProperty("sources")[0];
+        var kept = web.GetProperty("tokens_kept").GetInt64();
+        Assert.InRange(kept, budget * 9 / 10, budget);
+        var lineage = await Lineage(_dir["b"]);
+        var webRows = lineage.Where(r => r.Source == "web").ToList();
+        Assert.Equal(kept, webRows.Where(r => r.Decision == LineageRow.Kept).Sum(r => (long)r.Tokens));
+        Assert.Contains(webRows, r => r.Reason == "over_budget");
+        Assert.All(lineage.Where(r => r.Source == "synthetic"), r => Assert.Equal(LineageRow.Kept, r.Decision));
+        var verify = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "verify", _dir["b"]);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+    }
+
+    [Fact]
+    public async Task Run_ConcatStrategy_VerifiesAndSplitsMoreDocumentsThanBestFit()
+    {
+        var run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--output", _dir["c"], "--set", "pack.strategy=concat");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var verify = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "verify", _dir["c"]);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        var concat = Manifest(_dir["c"]).GetProperty("totals");
+        var bestFit = quickstart.Manifest.GetProperty("totals");
+        Assert.Equal(bestFit.GetProperty("tokens").GetInt64(), concat.GetProperty("tokens").GetInt64());
+        Assert.True(concat.GetProperty("documents_split").GetInt64() > bestFit.GetProperty("documents_split").GetInt64());
+    }
+
+    [Fact]
+    public async Task Run_LargeJsonlSplitIntoByteRanges_SameShardsAsOneUnit()
+    {
+        // One uncompressed JSONL file, read once as a whole and once cut into ~20 KB byte-range units.
+        var lines = Enumerable.Range(0, 3000).Select(i => JsonSerializer.Serialize(new { text = $"Line {i}: " + string.Concat(Enumerable.Repeat($"word{i % 97} ", 5 + (i % 40))) }));
+        Directory.CreateDirectory(_dir["in"]);
+        File.WriteAllLines(_dir["in/big.jsonl"], lines);
+        File.WriteAllText(_dir["job.yaml"], $"name: split\nseed: 3\noutput: {_dir["whole"]}\nsources:\n  - name: big\n    uri: {_dir["in/big.jsonl"]}\ntokenizer: {{ name: gpt2 }}\npack: {{ seq_len: 512 }}\n");
+        var whole = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", _dir["job.yaml"]);
+        Assert.True(whole.ExitCode == 0, whole.ToString());
+        var split = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", _dir["job.yaml"], "--output", _dir["split"], "--set", "limits.unit_bytes=20000");
+        Assert.True(split.ExitCode == 0, split.ToString());
+
+        var units = Manifest(_dir["split"]).GetProperty("plan").GetProperty("units").GetInt32();
+        Assert.True(units > 10, $"{units} units");
+        var lineage = await Lineage(_dir["split"]);
+        Assert.Equal(3000, lineage.Count);
+        Assert.Equal(3000, lineage.Select(r => r.ByteOffset).Distinct().Count());
+        var shardsWhole = PipelineCli.DeterministicFiles(_dir["whole"]).Where(kv => kv.Key.StartsWith("shards/", StringComparison.Ordinal)).ToList();
+        var shardsSplit = PipelineCli.DeterministicFiles(_dir["split"]).Where(kv => kv.Key.StartsWith("shards/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(shardsWhole);
+        Assert.Equal(shardsWhole, shardsSplit);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
