@@ -99,7 +99,7 @@ public sealed class BestFitPackerTests
     }
 
     [Fact]
-    public void Pack_HugeDocumentAtLargeSeqLen_Works()
+    public void Pack_IntMaxLengthDocument_CutsIntoFullChunksPlusRemainder()
     {
         var r = BestFitPacker.Pack([int.MaxValue, 1], 1 << 20);
 
@@ -133,7 +133,7 @@ public sealed class BestFitPackerTests
     }
 
     [Fact]
-    public void Pack_BestFit_NeverUsesMoreBinsThanNaiveBestFitDecreasing()
+    public void Pack_RandomInputs_MatchesNaiveBestFitDecreasing()
     {
         // Cross-check the O(N log L) tree against a direct O(N·B) best-fit-decreasing with the same tie rules.
         for (var seed = 0; seed < 30; seed++)

@@ -186,6 +186,22 @@ public sealed class TokenShardWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_SmallFixedShard_MatchesGoldenSha256()
+    {
+        // PROVENANCE: golden hash produced by this test's own first run (TokenShardWriter, Parquet.Net 6.1.0,
+        // ZstdSharp.Port 0.8.8, .NET 10.0.12, 2026-11-28). It pins the bytes across processes and machines; if
+        // it changes after a package bump, shard bytes changed: check the change, then update the constant.
+        var sequences = ShardTestData.Packed(60, 64, seed: 3);
+        using var ms = new MemoryStream();
+
+        var stats = await ShardTestData.WriteAsync(ms, sequences, 64, 0, 16, Metadata);
+
+        Assert.Equal(sequences.Count, stats.Rows);
+        Assert.Equal(20978, stats.Bytes);
+        Assert.Equal("cfc533268ee134cd84c45fc301523522848d61d048792070763935bd14b5fd1d", stats.Sha256);
+    }
+
+    [Fact]
     public async Task CompleteAsync_NoRows_WritesValidEmptyShard()
     {
         var path = Path.Combine(_dir, "empty.parquet");
