@@ -40,13 +40,15 @@ internal static class ProgressDisplay
         protected int Done;
         protected long Documents;
         protected long Bytes;
+        protected long Tokens;
         protected TimeSpan StageStart;
 
         protected string Rates()
         {
             var seconds = Math.Max((Clock.Elapsed - StageStart).TotalSeconds, 1e-3);
-            return string.Create(CultureInfo.InvariantCulture,
-                $"{Documents:N0} docs, {Documents / seconds:N0} docs/s, {Bytes / 1e6 / seconds:0.0} MB/s");
+            return Bytes > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{Documents:N0} docs, {Documents / seconds:N0} docs/s, {Bytes / 1e6 / seconds:0.0} MB/s")
+                : string.Create(CultureInfo.InvariantCulture, $"{Documents:N0} docs, {Tokens:N0} tokens, {Tokens / 1e6 / seconds:0.0} M tokens/s");
         }
     }
 
@@ -56,7 +58,7 @@ internal static class ProgressDisplay
         {
             lock (Gate)
             {
-                (Stage, Total, Done, Documents, Bytes, StageStart) = (stage, tasks, 0, 0, 0, Clock.Elapsed);
+                (Stage, Total, Done, Documents, Bytes, Tokens, StageStart) = (stage, tasks, 0, 0, 0, 0, Clock.Elapsed);
                 Console.WriteLine($"[{Clock.Elapsed.TotalSeconds,6:0.0}s] {stage}: {tasks} task(s)");
             }
         }
@@ -68,6 +70,7 @@ internal static class ProgressDisplay
                 Done++;
                 Documents += progress.Documents;
                 Bytes += progress.Bytes;
+                Tokens += progress.Tokens;
             }
         }
 
@@ -98,7 +101,7 @@ internal static class ProgressDisplay
         {
             lock (Gate)
             {
-                (Stage, Total, Done, Documents, Bytes, StageStart) = (stage, tasks, 0, 0, 0, Clock.Elapsed);
+                (Stage, Total, Done, Documents, Bytes, Tokens, StageStart) = (stage, tasks, 0, 0, 0, 0, Clock.Elapsed);
                 _task = ctx.AddTask(stage, maxValue: Math.Max(1, tasks));
             }
         }
@@ -110,6 +113,7 @@ internal static class ProgressDisplay
                 Done++;
                 Documents += progress.Documents;
                 Bytes += progress.Bytes;
+                Tokens += progress.Tokens;
                 if (_task is null) return;
                 _task.Increment(1);
                 _task.Description = Markup.Escape($"{stage} {Done}/{Total}: {Rates()}");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -22,6 +23,9 @@ public sealed class ScoreUnitTask
     private readonly WorkPlan _plan;
     private readonly UnitPlan _unit;
     private readonly ITextTokenizer _tokenizer;
+    // Batches are recycled once their tokens are copied into the bucket buffers: a fresh 512 KB token list per
+    // batch would land on the large-object heap and force gen-2 collections that stall every worker.
+    private readonly ConcurrentQueue<ScoredBatch> _batches = new();
 
     /// <summary>Creates the task.</summary>
     public ScoreUnitTask(JobContext job, WorkPlan plan, UnitPlan unit, ITextTokenizer tokenizer)
@@ -42,7 +46,7 @@ public sealed class ScoreUnitTask
         var source = _job.Spec.Sources[_unit.Source];
         var store = _job.SourceLocations[_unit.Source].Store;
         var options = new ReaderOptions(source.TextField, source.IdField, _job.Spec.Limits.MaxDocumentBytes);
-        var accumulator = new UnitAccumulator(_plan.Buckets, _unit.Path);
+        var accumulator = new UnitAccumulator(_plan.Buckets, _unit.Path, _batches);
         await _job.Output.WriteAsync(OutputLayout.UnitTokens(_unit.Id), async (tokenStream, c) =>
         {
             accumulator.Attach(tokenStream);
@@ -65,7 +69,7 @@ public sealed class ScoreUnitTask
 
     private ScoredBatch Score(IEnumerable<SourceDocument> documents, string sourceName)
     {
-        var batch = new ScoredBatch();
+        if (!_batches.TryDequeue(out var batch)) batch = new ScoredBatch();
         var eos = _tokenizer.EndOfTextId;
         foreach (var doc in documents)
         {
@@ -99,6 +103,12 @@ public sealed class ScoreUnitTask
     {
         public List<ScoredDocumentRow> Rows { get; } = new(BatchSize);
         public List<int> Tokens { get; } = new(BatchSize * 512);
+
+        public void Clear()
+        {
+            Rows.Clear();
+            Tokens.Clear();
+        }
     }
 
     /// <summary>Collects rows and per-bucket token buffers; spills the buffers as segments when they grow large.</summary>
@@ -118,10 +128,13 @@ public sealed class ScoreUnitTask
         private long _tokenCount;
         private FirstProblem? _firstProblem;
 
-        public UnitAccumulator(int buckets, string path)
+        private readonly ConcurrentQueue<ScoredBatch> _recycle;
+
+        public UnitAccumulator(int buckets, string path, ConcurrentQueue<ScoredBatch> recycle)
         {
             _buffers = new List<int>[buckets];
             _path = path;
+            _recycle = recycle;
         }
 
         public List<ScoredDocumentRow> Rows { get; } = [];
@@ -153,6 +166,8 @@ public sealed class ScoreUnitTask
                 at += row.Tokens;
                 _buffered += row.Tokens;
             }
+            batch.Clear();
+            _recycle.Enqueue(batch);
             if (_buffered >= SpillTokens) await FlushAsync(ct).ConfigureAwait(false);
             return true;
         }

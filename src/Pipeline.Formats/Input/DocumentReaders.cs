@@ -31,15 +31,21 @@ public static class DocumentReaders
     /// <summary>Picks the format from the file name: .jsonl/.json/.ndjson (optionally .gz/.zst) or .parquet.</summary>
     /// <param name="path">File path or URI.</param>
     /// <exception cref="UnsupportedInputFormatException">The extension is not one the readers support.</exception>
-    public static InputFormat Detect(string path) => Classify(path).Format;
+    public static InputFormat Detect(string path) => Classify(path, InputFormat.Auto).Format;
 
     /// <summary>True when the file can be read in byte ranges: uncompressed JSONL only.</summary>
     /// <param name="path">File path or URI.</param>
     /// <exception cref="UnsupportedInputFormatException">The extension is not one the readers support.</exception>
-    public static bool IsSplittable(string path)
+    public static bool IsSplittable(string path) => IsSplittable(path, InputFormat.Auto);
+
+    /// <summary>True when the file can be read in byte ranges, with the format given by the job (Auto: from the name).</summary>
+    /// <param name="path">File path or URI.</param>
+    /// <param name="format">The source's declared format; with Jsonl only a .gz/.zst/.zstd suffix is looked at.</param>
+    /// <exception cref="UnsupportedInputFormatException">Auto was given and the extension is not supported.</exception>
+    public static bool IsSplittable(string path, InputFormat format)
     {
-        var (format, compression) = Classify(path);
-        return format == InputFormat.Jsonl && compression == Compression.None;
+        var (resolved, compression) = Classify(path, format);
+        return resolved == InputFormat.Jsonl && compression == Compression.None;
     }
 
     /// <summary>
@@ -56,7 +62,25 @@ public static class DocumentReaders
     /// <exception cref="UnsupportedInputFormatException">The extension is not supported.</exception>
     /// <exception cref="ArgumentException">A range was given for a file that is not splittable, or the range is invalid.</exception>
     public static IAsyncEnumerable<SourceDocument> ReadAsync(
-        string path, OpenAt open, long rangeStart, long? rangeEnd, ReaderOptions options, CancellationToken ct)
+        string path, OpenAt open, long rangeStart, long? rangeEnd, ReaderOptions options, CancellationToken ct) =>
+        ReadAsync(path, InputFormat.Auto, open, rangeStart, rangeEnd, options, ct);
+
+    /// <summary>
+    /// As <see cref="ReadAsync(string, OpenAt, long, long?, ReaderOptions, CancellationToken)"/>, with the format declared
+    /// by the job: Jsonl reads any file name as JSONL (decompressed by a .gz/.zst/.zstd suffix), Parquet reads it as
+    /// Parquet, Auto picks from the name.
+    /// </summary>
+    /// <param name="path">File path or URI.</param>
+    /// <param name="format">The source's declared format.</param>
+    /// <param name="open">Opens the blob at an offset.</param>
+    /// <param name="rangeStart">First byte of the unit; must be 0 for files that are not splittable.</param>
+    /// <param name="rangeEnd">Exclusive end of the unit, or null for the end of the file; must be null for files that are not splittable.</param>
+    /// <param name="options">Field names and limits.</param>
+    /// <param name="ct">Cancellation token.</param>
+    /// <exception cref="UnsupportedInputFormatException">Auto was given and the extension is not supported.</exception>
+    /// <exception cref="ArgumentException">A range was given for a file that is not splittable, or the range is invalid.</exception>
+    public static IAsyncEnumerable<SourceDocument> ReadAsync(
+        string path, InputFormat format, OpenAt open, long rangeStart, long? rangeEnd, ReaderOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(open);
@@ -67,7 +91,7 @@ public static class DocumentReaders
             ArgumentOutOfRangeException.ThrowIfLessThan(end, rangeStart, nameof(rangeEnd));
         }
 
-        var (format, compression) = Classify(path);
+        (format, var compression) = Classify(path, format);
         if ((format != InputFormat.Jsonl || compression != Compression.None) && (rangeStart != 0 || rangeEnd is not null))
         {
             throw new ArgumentException(
@@ -162,7 +186,7 @@ public static class DocumentReaders
     internal static bool IsDecodeFailure(Exception ex, SourceStream source) =>
         !source.StoreFaulted && ex is InvalidDataException or ZstdException or IOException;
 
-    private static (InputFormat Format, Compression Compression) Classify(string path)
+    private static (InputFormat Format, Compression Compression) Classify(string path, InputFormat declared)
     {
         ArgumentNullException.ThrowIfNull(path);
         string name = path;
@@ -189,7 +213,13 @@ public static class DocumentReaders
             name = name[..^5];
         }
 
-        if (name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)
+        if (declared == InputFormat.Parquet)
+        {
+            return (InputFormat.Parquet, Compression.None);
+        }
+
+        if (declared == InputFormat.Jsonl
+            || name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)
             || name.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase)
             || name.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {

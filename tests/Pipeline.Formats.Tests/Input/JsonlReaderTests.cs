@@ -38,6 +38,23 @@ public sealed class JsonlReaderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ReadAsync_DeclaredFormat_OverridesTheFileName()
+    {
+        var plain = MakeJsonl(3);
+        var docs = new List<SourceDocument>();
+        await foreach (var d in DocumentReaders.ReadAsync("dump.txt.zst", InputFormat.Jsonl, Open(Zstd(plain)), 0, null, Options, CancellationToken.None))
+        {
+            docs.Add(d);
+        }
+
+        Assert.Equal(["doc-1", "doc-2", "doc-3"], docs.Select(d => d.OriginalId));
+        Assert.True(DocumentReaders.IsSplittable("dump.txt", InputFormat.Jsonl));
+        Assert.False(DocumentReaders.IsSplittable("dump.txt.gz", InputFormat.Jsonl));
+        Assert.False(DocumentReaders.IsSplittable("rows.bin", InputFormat.Parquet));
+        Assert.Throws<UnsupportedInputFormatException>(() => DocumentReaders.IsSplittable("dump.txt", InputFormat.Auto));
+    }
+
+    [Fact]
     public void ReadAsync_RangeOnCompressedFile_ThrowsArgumentException()
     {
         var blob = Gzip(MakeJsonl(3));
