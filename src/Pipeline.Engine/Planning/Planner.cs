@@ -23,8 +23,15 @@ public static class Planner
                 files++;
                 totalBytes += blob.Length;
                 var path = location.Display(blob.Path);
-                if (source.Format == Core.Jobs.InputFormat.Auto) DocumentReaders.Detect(blob.Path);
-                var splittable = DocumentReaders.IsSplittable(blob.Path) && source.Format != Core.Jobs.InputFormat.Parquet;
+                bool splittable;
+                try
+                {
+                    splittable = DocumentReaders.IsSplittable(blob.Path, source.Format);
+                }
+                catch (UnsupportedInputFormatException ex)
+                {
+                    throw new JobFailedException($"source '{source.Name}': {ex.Message} (set format: jsonl or parquet on the source)", ex);
+                }
                 var unitBytes = job.Spec.Limits.UnitBytes;
                 if (!splittable || blob.Length <= unitBytes)
                 {

@@ -50,7 +50,7 @@ public sealed class ScoreUnitTask
         await _job.Output.WriteAsync(OutputLayout.UnitTokens(_unit.Id), async (tokenStream, c) =>
         {
             accumulator.Attach(tokenStream);
-            var documents = DocumentReaders.ReadAsync(_unit.Key, (offset, oc) => store.OpenReadAsync(_unit.Key, offset, oc),
+            var documents = DocumentReaders.ReadAsync(_unit.Key, source.Format, (offset, oc) => store.OpenReadAsync(_unit.Key, offset, oc),
                 _unit.RangeStart, _unit.RangeEnd, options, c);
             await Source.From(() => documents)
                 .Grouped(BatchSize)
