@@ -27,6 +27,6 @@ public interface ITextTokenizer
     /// <summary>Number of ids <see cref="EncodeOrdinary"/> would append.</summary>
     int CountTokens(ReadOnlySpan<char> text);
 
-    /// <summary>Text of <paramref name="ids"/>; invalid UTF-8 sequences decode to U+FFFD.</summary>
+    /// <summary>Text of <paramref name="ids"/>; invalid UTF-8 sequences decode to U+FFFD. Ids outside the vocabulary throw <see cref="ArgumentOutOfRangeException"/>.</summary>
     string Decode(ReadOnlySpan<int> ids);
 }
