@@ -26,6 +26,6 @@ for w in $workers; do
   for r in $(seq 1 "$runs"); do
     rm -rf "$work/out"
     "$root/pipeline" run "$work/bench.yaml" --workers "$w" >/dev/null
-    python3 -c "import json,sys; s=json.load(open('$work/out/stats.json')); print(f\"workers={s['workers']} run=$r seconds={s['seconds']} input_MB={s['input_bytes']/1e6:.1f} MB/s={s['input_megabytes_per_second']} MB/s/worker={s['input_megabytes_per_second_per_worker']} stages={s['stage_seconds']}\")"
+    python3 -c "import json,sys; s=json.load(open('$work/out/stats.json')); print(f\"workers={s['workers']} run=$r seconds={s['seconds']} input_MB={s['input_bytes']/1e6:.1f} MB/s={s['input_megabytes_per_second']} MB/s/worker={s['input_megabytes_per_second_per_worker']} cpu_s={s['cpu_seconds']} MB/cpu_s={s['input_megabytes_per_cpu_second']} stages={s['stage_seconds']}\")"
   done
 done

@@ -81,12 +81,13 @@ internal static class RunCommand
         table.AddRow("tokens", N(t.Tokens));
         table.AddRow("sequences", $"{N(t.Sequences)} × {m.SeqLen}");
         table.AddRow("fill rate", t.FillRate.ToString("P2", CultureInfo.InvariantCulture));
+        table.AddRow("padding rate", t.PaddingRate.ToString("P2", CultureInfo.InvariantCulture));
         table.AddRow("documents split", N(t.DocumentsSplit));
         table.AddRow("shards", N(m.Shards.Count));
         if (outcome.Stats is { } stats)
         {
             table.AddRow("wall time", $"{stats.Seconds:0.0} s");
-            table.AddRow("throughput", $"{stats.InputMegabytesPerSecond:0.0} MB/s ({stats.InputMegabytesPerSecondPerWorker:0.0} MB/s per worker)");
+            table.AddRow("throughput", $"{stats.InputMegabytesPerSecond:0.0} MB/s ({stats.InputMegabytesPerCpuSecond:0.0} MB per CPU-second)");
         }
         AnsiConsole.Write(table);
         var status = outcome.AlreadyComplete ? "already complete (nothing to do)" : "done";

@@ -50,6 +50,7 @@ public static class JobRunner
             return new RunOutcome(existing, AlreadyComplete: true, Stats: null);
         }
 
+        var cpuAtStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var timing = new TimingObserver(observer);
         var workers = Math.Max(1, options.Workers);
         var completion = new TaskCompletionSource<Manifest>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -62,8 +63,9 @@ public static class JobRunner
             if (!options.KeepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
             var seconds = timing.Elapsed.TotalSeconds;
             var mbps = manifest.Totals.InputBytes / 1e6 / Math.Max(seconds, 1e-9);
+            var cpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
             var stats = new RunStats(workers, Math.Round(seconds, 3), timing.StageSeconds, manifest.Totals.InputBytes,
-                Math.Round(mbps, 3), Math.Round(mbps / workers, 3));
+                Math.Round(mbps, 3), Math.Round(mbps / workers, 3), Math.Round(cpu, 3), Math.Round(manifest.Totals.InputBytes / 1e6 / Math.Max(cpu, 1e-9), 3));
             await job.WriteJsonAsync(OutputLayout.Stats, stats, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
             return new RunOutcome(manifest, AlreadyComplete: false, stats);
         }

@@ -10,8 +10,10 @@ namespace Pipeline.Engine;
 /// <param name="InputBytes">Document bytes read.</param>
 /// <param name="InputMegabytesPerSecond">Input MB (10^6 bytes) per second of wall time.</param>
 /// <param name="InputMegabytesPerSecondPerWorker">The same per worker.</param>
+/// <param name="CpuSeconds">CPU time the process used during the run (all threads).</param>
+/// <param name="InputMegabytesPerCpuSecond">Input MB per CPU-second: throughput per core, robust to a shared machine.</param>
 public sealed record RunStats(int Workers, double Seconds, IReadOnlyDictionary<string, double> StageSeconds, long InputBytes,
-    double InputMegabytesPerSecond, double InputMegabytesPerSecondPerWorker);
+    double InputMegabytesPerSecond, double InputMegabytesPerSecondPerWorker, double CpuSeconds, double InputMegabytesPerCpuSecond);
 
 /// <summary>Times stages and passes every event on to another observer.</summary>
 internal sealed class TimingObserver(IJobObserver inner) : IJobObserver

@@ -60,6 +60,35 @@ public sealed class QuickstartTests(QuickstartFixture quickstart)
     }
 
     [Fact]
+    public async Task Shards_ReadByParquetSharpAndOurReader_SameSums()
+    {
+        foreach (var entry in quickstart.Manifest.GetProperty("shards").EnumerateArray())
+        {
+            var path = Path.Combine(quickstart.Output, entry.GetProperty("path").GetString()!);
+            long oursIds = 0, oursDocs = 0, theirsIds = 0, theirsDocs = 0;
+            await using (var stream = File.OpenRead(path))
+            {
+                await foreach (var row in Pipeline.Formats.Shards.TokenShardReader.ReadAsync(stream))
+                {
+                    foreach (var id in row.InputIds) oursIds += id;
+                    foreach (var doc in row.DocIds) oursDocs ^= doc;
+                }
+            }
+            using var file = new ParquetFileReader(path);
+            for (var g = 0; g < file.FileMetaData.NumRowGroups; g++)
+            {
+                using var rg = file.RowGroup(g);
+                var n = checked((int)rg.MetaData.NumRows);
+                foreach (var ids in rg.Column(0).LogicalReader<int[]>().ReadAll(n)) foreach (var id in ids) theirsIds += id;
+                foreach (var docs in rg.Column(2).LogicalReader<long[]>().ReadAll(n)) foreach (var doc in docs) theirsDocs ^= doc;
+            }
+            Assert.NotEqual(0, theirsIds);
+            Assert.Equal(theirsIds, oursIds);
+            Assert.Equal(theirsDocs, oursDocs);
+        }
+    }
+
+    [Fact]
     public void Shards_ReadByParquetSharp_MatchManifestCountsAndInvariants()
     {
         var manifest = quickstart.Manifest;

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -5,38 +6,49 @@ using System.Text.Json;
 namespace Pipeline.Benchmarks.Tokens;
 
 /// <summary>
-/// Benchmark text: the documents of the committed golden corpus (tests/Pipeline.Tokens.Tests/golden/corpus.jsonl,
-/// real prose in many scripts, code and edge cases; the seeded random "fuzz" documents are left out), replicated
-/// <see cref="Replicas"/> times. scripts/golden-tokens/bench-tiktoken.mjs uses the same text.
+/// Benchmark texts. <see cref="Golden"/>: the documents of the committed golden corpus
+/// (tests/Pipeline.Tokens.Tests/golden/corpus.jsonl, real prose in many scripts, code and edge cases; the seeded random
+/// "fuzz" documents are left out), replicated <see cref="Replicas"/> times. <see cref="Brown"/>: the "text" field of
+/// every document of samples/web/*.jsonl.gz (the Brown corpus, English prose: the pipeline's main workload), once.
+/// scripts/golden-tokens/bench-tiktoken.mjs uses the same texts.
 /// </summary>
 internal static class TokenizerBenchmarkCorpus
 {
-    /// <summary>How many times the corpus is repeated (bench-tiktoken.mjs uses the same default).</summary>
+    /// <summary>Name of the multilingual golden corpus.</summary>
+    public const string Golden = "golden";
+
+    /// <summary>Name of the English Brown corpus.</summary>
+    public const string Brown = "brown";
+
+    /// <summary>How many times the golden corpus is repeated (bench-tiktoken.mjs uses the same default).</summary>
     public const int Replicas = 8;
 
-    private static readonly Lazy<string[]> Docs = new(Load);
+    private static readonly Lazy<string[]> GoldenDocs = new(LoadGolden);
+    private static readonly Lazy<string[]> BrownDocs = new(LoadBrown);
 
-    /// <summary>The benchmark documents.</summary>
-    public static string[] Documents => Docs.Value;
-
-    /// <summary>UTF-8 size of all documents.</summary>
-    public static long Utf8Bytes
+    /// <summary>The benchmark documents of corpus <paramref name="name"/>.</summary>
+    public static string[] Documents(string name) => name switch
     {
-        get
-        {
-            long total = 0;
-            foreach (string d in Documents)
-            {
-                total += Encoding.UTF8.GetByteCount(d);
-            }
+        Golden => GoldenDocs.Value,
+        Brown => BrownDocs.Value,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown benchmark corpus."),
+    };
 
-            return total;
+    /// <summary>UTF-8 size of all documents of corpus <paramref name="name"/>.</summary>
+    public static long Utf8Bytes(string name)
+    {
+        long total = 0;
+        foreach (string d in Documents(name))
+        {
+            total += Encoding.UTF8.GetByteCount(d);
         }
+
+        return total;
     }
 
-    private static string[] Load()
+    private static string[] LoadGolden()
     {
-        string path = Environment.GetEnvironmentVariable("PIPELINE_TOKENS_CORPUS") ?? DefaultPath();
+        string path = Environment.GetEnvironmentVariable("PIPELINE_TOKENS_CORPUS") ?? Path.Combine(RepoRoot(), "tests", "Pipeline.Tokens.Tests", "golden", "corpus.jsonl");
         var texts = new List<string>();
         foreach (string line in File.ReadLines(path))
         {
@@ -65,7 +77,32 @@ internal static class TokenizerBenchmarkCorpus
         return [.. all];
     }
 
-    // BenchmarkDotNet runs a generated copy of the project elsewhere, so locate the corpus from this source file.
-    private static string DefaultPath([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", "Pipeline.Tokens.Tests", "golden", "corpus.jsonl"));
+    private static string[] LoadBrown()
+    {
+        string dir = Path.Combine(RepoRoot(), "samples", "web");
+        string[] files = Directory.GetFiles(dir, "*.jsonl.gz");
+        Array.Sort(files, StringComparer.Ordinal);
+        var texts = new List<string>();
+        foreach (string file in files)
+        {
+            using var gz = new GZipStream(File.OpenRead(file), CompressionMode.Decompress);
+            using var reader = new StreamReader(gz, Encoding.UTF8);
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                using JsonDocument doc = JsonDocument.Parse(line);
+                texts.Add(doc.RootElement.GetProperty("text").GetString()!);
+            }
+        }
+
+        return [.. texts];
+    }
+
+    // BenchmarkDotNet runs a generated copy of the project elsewhere, so locate the texts from this source file.
+    private static string RepoRoot([CallerFilePath] string source = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", "..", ".."));
 }

@@ -25,7 +25,8 @@ public enum TokenizerKind
 /// <summary>
 /// Encode throughput (<c>encode_ordinary</c>) with 1 and 2 worker threads, each with its own tokenizer instance
 /// and id buffer; the documents are dealt round-robin to the threads. The MB/s column is UTF-8 input bytes per
-/// second of wall time at the median.
+/// second of wall time at the median. <see cref="Corpus"/> selects the multilingual golden corpus or the English
+/// Brown corpus (see <see cref="TokenizerBenchmarkCorpus"/>).
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 7)]
 [Config(typeof(Config))]
@@ -34,6 +35,10 @@ public class TokenizerThroughputBenchmarks
     private ITextTokenizer[] _tokenizers = [];
     private List<int>[] _buffers = [];
     private string[] _docs = [];
+
+    /// <summary>Benchmark text: "golden" (multilingual) or "brown" (English prose).</summary>
+    [Params(TokenizerBenchmarkCorpus.Golden, TokenizerBenchmarkCorpus.Brown)]
+    public string Corpus { get; set; } = TokenizerBenchmarkCorpus.Golden;
 
     /// <summary>Encoding name.</summary>
     [Params("cl100k_base", "o200k_base")]
@@ -51,7 +56,7 @@ public class TokenizerThroughputBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _docs = TokenizerBenchmarkCorpus.Documents;
+        _docs = TokenizerBenchmarkCorpus.Documents(Corpus);
         _tokenizers = new ITextTokenizer[Threads];
         _buffers = new List<int>[Threads];
         for (int t = 0; t < Threads; t++)
@@ -148,7 +153,8 @@ public class TokenizerThroughputBenchmarks
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
         {
             var stats = summary[benchmarkCase]?.ResultStatistics;
-            return stats is null ? "-" : (TokenizerBenchmarkCorpus.Utf8Bytes / 1e6 / (stats.Median / 1e9)).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+            string corpus = benchmarkCase.Parameters[nameof(Corpus)] as string ?? TokenizerBenchmarkCorpus.Golden;
+            return stats is null ? "-" : (TokenizerBenchmarkCorpus.Utf8Bytes(corpus) / 1e6 / (stats.Median / 1e9)).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
         }
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
