@@ -69,7 +69,7 @@ internal static class InspectCommand
                     for (var s = 0; s < row.SeqLengths.Length; s++)
                     {
                         var length = row.SeqLengths[s];
-                        var text = decoder?.Decode(row.InputIds.AsSpan(offset, length)) ?? string.Join(' ', row.InputIds.Skip(offset).Take(16));
+                        var text = decoder?.Decode(row.InputIds.AsSpan(offset, length)) ?? string.Join(' ', row.InputIds.Skip(offset).Take(Math.Min(16, length)));
                         var preview = text.Length > width ? text[..width] + "…" : text;
                         AnsiConsole.MarkupLine($"  [grey]┃ doc {row.DocIds[s]} chunk {row.ChunkIndex[s]} · {length} tokens[/]");
                         AnsiConsole.WriteLine("  " + preview.ReplaceLineEndings("⏎"));

@@ -49,7 +49,7 @@ internal static class RunCommand
             try
             {
                 var context = new JobContext(spec, JobLoader.JobHash(spec with { Output = "" }), Environment.CurrentDirectory);
-                var options = new RunOptions(workerCount, TimeSpan.FromMinutes(30), parse.GetValue(keepWork));
+                var options = new RunOptions(workerCount, LeaseTimeout: null, KeepWork: parse.GetValue(keepWork));
                 Console.WriteLine($"job {spec.Name}: {spec.Sources.Count} source(s), tokenizer {context.Tokenizer.Name}, seq_len {spec.Pack.SeqLen}, {workerCount} worker(s) → {spec.Output}");
                 var outcome = await ProgressDisplay.RunAsync(observer => JobRunner.RunAsync(context, options, FaultInjection.Wrap(observer), ct)).ConfigureAwait(false);
                 PrintSummary(outcome, spec.Output);
@@ -60,7 +60,7 @@ internal static class RunCommand
                 Console.Error.WriteLine("cancelled; rerun the same command to resume from the completed units");
                 return ExitCodes.Cancelled;
             }
-            catch (Exception ex) when (ex is JobFailedException or StorageException or TokenizerException or InvalidDataException)
+            catch (Exception ex) when (ex is JobFailedException or StorageException or TokenizerException or InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"job failed: {ex.Message}");
                 return ExitCodes.Failed;

@@ -23,7 +23,11 @@ public sealed class JobContext
         var probe = TokenizerFactory.Create(spec.Tokenizer, baseDirectory);
         Tokenizer = new TokenizerInfo(probe.Name, probe.VocabSize, probe.EndOfTextId, probe.EndOfTextId,
             new SortedDictionary<string, int>(probe.SpecialTokens.ToDictionary(), StringComparer.Ordinal), probe.VocabSha256);
+        Work = new WorkLayout(jobHash, probe.VocabSha256);
     }
+
+    /// <summary>Keys of this job's intermediate files.</summary>
+    public WorkLayout Work { get; }
 
     /// <summary>The validated job.</summary>
     public JobSpec Spec { get; }

@@ -8,9 +8,10 @@ namespace Pipeline.Engine;
 
 /// <summary>How to run a job on this machine.</summary>
 /// <param name="Workers">Worker actors (each runs one task at a time).</param>
-/// <param name="LeaseTimeout">Time after which a task leased to a silent worker is handed to another.</param>
+/// <param name="LeaseTimeout">Time after which a task leased to a silent worker is handed to another; null for none
+/// (in-process workers are watched, so a stopped worker's tasks are re-queued without a timeout).</param>
 /// <param name="KeepWork">Keep intermediate files (<c>_work/</c>) after commit.</param>
-public sealed record RunOptions(int Workers, TimeSpan LeaseTimeout, bool KeepWork = false);
+public sealed record RunOptions(int Workers, TimeSpan? LeaseTimeout = null, bool KeepWork = false);
 
 /// <summary>What a finished run produced.</summary>
 /// <param name="Manifest">The manifest.</param>
@@ -45,12 +46,16 @@ public static class JobRunner
         {
             if (existing.JobHash != job.JobHash)
             {
-                throw new JobFailedException($"{job.Output.Describe(OutputLayout.Manifest)} belongs to a different job (job hash {existing.JobHash[..12]}…); use another output folder or delete it");
+                throw new JobFailedException($"{job.Output.Describe(OutputLayout.Manifest)} belongs to a different job (job hash {existing.JobHash[..12]}…); choose another output folder, or delete this output folder to start over");
             }
+            // A crash between the manifest and the clean-up leaves intermediates behind: finish the clean-up.
+            if (!options.KeepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
             return new RunOutcome(existing, AlreadyComplete: true, Stats: null);
         }
+        // Staging files of writes that a crash interrupted are never part of the output.
+        await job.Output.PurgeIncompleteWritesAsync(ct).ConfigureAwait(false);
 
-        var cpuAtStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        var cpuAtStart = ProcessCpu();
         var timing = new TimingObserver(observer);
         var workers = Math.Max(1, options.Workers);
         var completion = new TaskCompletionSource<Manifest>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,7 +68,7 @@ public static class JobRunner
             if (!options.KeepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
             var seconds = timing.Elapsed.TotalSeconds;
             var mbps = manifest.Totals.InputBytes / 1e6 / Math.Max(seconds, 1e-9);
-            var cpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
+            var cpu = (ProcessCpu() - cpuAtStart).TotalSeconds;
             var stats = new RunStats(workers, Math.Round(seconds, 3), timing.StageSeconds, manifest.Totals.InputBytes,
                 Math.Round(mbps, 3), Math.Round(mbps / workers, 3), Math.Round(cpu, 3), Math.Round(manifest.Totals.InputBytes / 1e6 / Math.Max(cpu, 1e-9), 3));
             await job.WriteJsonAsync(OutputLayout.Stats, stats, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
@@ -73,5 +78,11 @@ public static class JobRunner
         {
             await system.Terminate().ConfigureAwait(false);
         }
+    }
+
+    private static TimeSpan ProcessCpu()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 }

@@ -40,6 +40,12 @@ public interface IBlobStore
     /// </summary>
     Task<bool> WriteAsync(string path, Func<Stream, CancellationToken, Task> write, WriteMode mode, CancellationToken ct);
 
+    /// <summary>
+    /// Removes what writes interrupted by a crash left behind (staging files, uncommitted blocks); complete blobs
+    /// are untouched. Call it only while no other writer is active on the store.
+    /// </summary>
+    Task PurgeIncompleteWritesAsync(CancellationToken ct);
+
     /// <summary>Deletes a blob; absent blobs are ignored.</summary>
     Task DeleteAsync(string path, CancellationToken ct);
 }

@@ -26,9 +26,15 @@ public sealed class LocalBlobStore : IBlobStore
     /// <inheritdoc />
     public async IAsyncEnumerable<BlobInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct)
     {
-        await Task.CompletedTask.ConfigureAwait(false);
-        if (!Directory.Exists(_root)) yield break;
+        // Listing walks the file system synchronously: do it off the caller's thread.
+        var found = await Task.Run(() => List(prefix, ct), ct).ConfigureAwait(false);
+        foreach (var blob in found) yield return blob;
+    }
+
+    private List<BlobInfo> List(string prefix, CancellationToken ct)
+    {
         var found = new List<BlobInfo>();
+        if (!Directory.Exists(_root)) return found;
         foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
         {
             ct.ThrowIfCancellationRequested();
@@ -37,7 +43,7 @@ public sealed class LocalBlobStore : IBlobStore
             if (key.StartsWith(prefix, StringComparison.Ordinal)) found.Add(new BlobInfo(key, new FileInfo(file).Length));
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        foreach (var blob in found) yield return blob;
+        return found;
     }
 
     /// <inheritdoc />
@@ -114,6 +120,18 @@ public sealed class LocalBlobStore : IBlobStore
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    /// <inheritdoc />
+    public Task PurgeIncompleteWritesAsync(CancellationToken ct)
+    {
+        if (!Directory.Exists(_root)) return Task.CompletedTask;
+        foreach (var file in Directory.EnumerateFiles(_root, "*" + TempSuffix, SearchOption.AllDirectories))
+        {
+            ct.ThrowIfCancellationRequested();
+            File.Delete(file);
+        }
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />

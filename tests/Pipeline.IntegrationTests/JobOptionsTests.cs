@@ -43,6 +43,29 @@ public sealed class JobOptionsTests(QuickstartFixture quickstart) : IDisposable
     }
 
     [Fact]
+    public async Task Run_BudgetWithRepeatedIds_KeepsOrDropsRepeatsTogetherWithinBudget()
+    {
+        // Three files that number their ids from 0: every doc_id appears three times.
+        Directory.CreateDirectory(_dir["dup"]);
+        for (var f = 0; f < 3; f++)
+        {
+            File.WriteAllLines(_dir[$"dup/part-{f}.jsonl"], Enumerable.Range(0, 100).Select(i =>
+                JsonSerializer.Serialize(new { id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), text = $"file {f} document {i}: " + string.Concat(Enumerable.Repeat("words ", 10 + i)) })));
+        }
+        const long budget = 5_000;
+        File.WriteAllText(_dir["dup.yaml"], $"name: dup\nseed: 9\noutput: {_dir["dup-out"]}\nsources:\n  - name: d\n    uri: {_dir["dup"]}/*.jsonl\n    id_field: id\n    max_tokens: {budget}\ntokenizer: {{ name: cl100k_base }}\npack: {{ seq_len: 256 }}\n");
+        var run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", _dir["dup.yaml"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var source = Manifest(_dir["dup-out"]).GetProperty("sources")[0];
+        var lineage = await Lineage(_dir["dup-out"]);
+        var keptTokens = lineage.Where(r => r.Decision == LineageRow.Kept).Sum(r => (long)r.Tokens);
+        Assert.InRange(keptTokens, 1, budget);
+        Assert.Equal(keptTokens, source.GetProperty("tokens_kept").GetInt64());
+        Assert.Equal(lineage.Count(r => r.Decision == LineageRow.Kept), source.GetProperty("documents_kept").GetInt64());
+        Assert.All(lineage.GroupBy(r => r.DocId), g => Assert.Single(g.Select(r => r.Decision).Distinct()));
+    }
+
+    [Fact]
     public async Task Run_ConcatStrategy_VerifiesAndSplitsMoreDocumentsThanBestFit()
     {
         var run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--output", _dir["c"], "--set", "pack.strategy=concat");

@@ -105,6 +105,15 @@ public abstract class BlobStoreContractTests
         Assert.Null(await store.GetInfoAsync("del.txt", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task PurgeIncompleteWritesAsync_KeepsCompleteBlobs()
+    {
+        var store = CreateStore();
+        await WriteText(store, "keep/a.txt", "complete");
+        await store.PurgeIncompleteWritesAsync(CancellationToken.None);
+        Assert.Equal("complete", await ReadText(store, "keep/a.txt"));
+    }
+
     [Theory]
     [InlineData("../escape.txt")]
     [InlineData("/abs.txt")]
@@ -124,6 +133,21 @@ public sealed class LocalBlobStoreContractTests : BlobStoreContractTests, IDispo
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "pipeline-store-" + Guid.NewGuid().ToString("N"));
 
     protected override IBlobStore CreateStore() => new LocalBlobStore(_dir);
+
+    [Fact]
+    public async Task PurgeIncompleteWritesAsync_RemovesStagingFilesACrashLeft()
+    {
+        var store = new LocalBlobStore(_dir);
+        await store.WriteAsync("shards/a.parquet", (s, ct) => s.WriteAsync(new byte[] { 1, 2, 3 }, ct).AsTask(), WriteMode.Overwrite, CancellationToken.None);
+        var leftover = Path.Combine(_dir, "shards", "b.parquet.0123456789abcdef.pipeline-tmp");
+        File.WriteAllBytes(leftover, new byte[100]);
+        var listed = new List<string>();
+        await foreach (var blob in store.ListAsync("", CancellationToken.None)) listed.Add(blob.Path);
+        Assert.Equal(new[] { "shards/a.parquet" }, listed);
+        await store.PurgeIncompleteWritesAsync(CancellationToken.None);
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(Path.Combine(_dir, "shards", "a.parquet")));
+    }
 
     public void Dispose()
     {

@@ -17,10 +17,11 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
     private readonly IJobObserver _observer;
     private readonly TaskCompletionSource<Manifest> _completion;
     private readonly int _workers;
-    private readonly TimeSpan _leaseTimeout;
+    private readonly TimeSpan? _leaseTimeout;
     private readonly Queue<WorkItem> _pending = new();
     private readonly Queue<IActorRef> _idle = new();
-    private readonly Dictionary<long, (WorkItem Item, IActorRef Worker, DateTime Deadline)> _leases = [];
+    private readonly Dictionary<long, (WorkItem Item, IActorRef Worker, long Deadline)> _leases = [];
+    private int _liveWorkers;
     private readonly Dictionary<WorkItem, int> _attempts = [];
     private long _nextLease;
     private int _remaining;
@@ -31,7 +32,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
     private LineageResult[]? _lineage;
 
     /// <summary>Creates the coordinator.</summary>
-    public JobCoordinator(JobContext job, IJobObserver observer, TaskCompletionSource<Manifest> completion, int workers, TimeSpan leaseTimeout)
+    public JobCoordinator(JobContext job, IJobObserver observer, TaskCompletionSource<Manifest> completion, int workers, TimeSpan? leaseTimeout)
     {
         _job = job;
         _observer = observer;
@@ -46,8 +47,13 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         Receive<WorkDone>(OnWorkDone);
         Receive<WorkFailed>(OnWorkFailed);
         Receive<Status.Failure>(f => Fail(f.Cause));
-        Receive<Terminated>(t => Requeue(lease => lease.Worker.Equals(t.ActorRef), "worker stopped"));
-        Receive<CheckLeases>(_ => Requeue(lease => lease.Deadline < DateTime.UtcNow, "lease expired"));
+        Receive<Terminated>(OnWorkerStopped);
+        Receive<CheckLeases>(_ => Requeue(lease => lease.Deadline < Environment.TickCount64, "lease expired"));
+        Receive<RetryWork>(retry =>
+        {
+            _pending.Enqueue(retry.Item);
+            Dispatch();
+        });
     }
 
     /// <inheritdoc />
@@ -60,10 +66,11 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         {
             var worker = Context.ActorOf(Props.Create(() => new Worker(_job, Self)), $"worker-{i}");
             Context.Watch(worker);
+            _liveWorkers++;
         }
-        Timers.StartPeriodicTimer("leases", CheckLeases.Instance, TimeSpan.FromSeconds(1));
+        if (_leaseTimeout is not null) Timers.StartPeriodicTimer("leases", CheckLeases.Instance, TimeSpan.FromSeconds(1));
         Stage("plan", 1);
-        RunPlanAsync().PipeTo(Self);
+        Task.Run(RunPlanAsync).PipeTo(Self);
     }
 
     private async Task<WorkPlan> RunPlanAsync()
@@ -72,7 +79,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         var existing = await _job.TryReadJsonAsync<WorkPlan>(OutputLayout.Plan, CancellationToken.None).ConfigureAwait(false);
         if (existing is not null && !JsonFiles.Serialize(existing).AsSpan().SequenceEqual(JsonFiles.Serialize(plan)))
         {
-            throw new JobFailedException($"{_job.Output.Describe(OutputLayout.Plan)} belongs to a different job or different inputs; use another output folder or delete it");
+            throw new JobFailedException($"{_job.Output.Describe(OutputLayout.Plan)} was written for a different job or different inputs; choose another output folder, or delete this output folder to start over");
         }
         await _job.WriteJsonAsync(OutputLayout.Plan, plan, Storage.WriteMode.Overwrite, CancellationToken.None).ConfigureAwait(false);
         return plan;
@@ -135,8 +142,9 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         var attempts = _attempts[lease.Item] = _attempts.GetValueOrDefault(lease.Item) + 1;
         if (failed.Transient && attempts < MaxAttempts)
         {
-            _observer.OnMessage($"retrying {Describe(lease.Item)} after a transient failure ({attempts}/{MaxAttempts}): {failed.Error}");
-            _pending.Enqueue(lease.Item);
+            var delay = TimeSpan.FromSeconds(Math.Pow(2, attempts - 1));
+            _observer.OnMessage($"retrying {Describe(lease.Item)} in {delay.TotalSeconds:0} s after a transient failure (attempt {attempts} of {MaxAttempts}): {failed.Error}");
+            Timers.StartSingleTimer(lease.Item, new RetryWork(lease.Item), delay);
             Idle(Sender);
             return;
         }
@@ -183,12 +191,13 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             var worker = _idle.Dequeue();
             var item = _pending.Dequeue();
             var lease = ++_nextLease;
-            _leases[lease] = (item, worker, DateTime.UtcNow + _leaseTimeout);
+            var deadline = _leaseTimeout is { } timeout ? Environment.TickCount64 + (long)timeout.TotalMilliseconds : long.MaxValue;
+            _leases[lease] = (item, worker, deadline);
             worker.Tell(new Assign(lease, item, _inputs!));
         }
     }
 
-    private void Requeue(Func<(WorkItem Item, IActorRef Worker, DateTime Deadline), bool> lost, string why)
+    private void Requeue(Func<(WorkItem Item, IActorRef Worker, long Deadline), bool> lost, string why)
     {
         foreach (var (lease, value) in _leases.Where(l => lost(l.Value)).ToArray())
         {
@@ -197,6 +206,16 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             _pending.Enqueue(value.Item);
         }
         Dispatch();
+    }
+
+    private void OnWorkerStopped(Terminated stopped)
+    {
+        _liveWorkers--;
+        var idle = _idle.Where(w => !w.Equals(stopped.ActorRef)).ToArray();
+        _idle.Clear();
+        foreach (var w in idle) _idle.Enqueue(w);
+        Requeue(lease => lease.Worker.Equals(stopped.ActorRef), "worker stopped");
+        if (_liveWorkers == 0) Fail(new JobFailedException("every worker stopped; the job cannot continue"));
     }
 
     private void Fail(Exception cause)
@@ -212,6 +231,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         LineageWork l => $"lineage of unit {l.Unit.Index} ({l.Unit.Path})",
         _ => item.ToString() ?? "work item",
     };
+
+    private sealed record RetryWork(WorkItem Item);
 
     private sealed record CheckLeases
     {

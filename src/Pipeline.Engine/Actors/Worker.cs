@@ -25,8 +25,9 @@ public sealed class Worker : ReceiveActor, IDisposable
         var materializer = Context.Materializer();
         Receive<Assign>(assign =>
         {
-            var sender = Sender;
-            RunAsync(assign, materializer, _stop.Token).PipeTo(_coordinator, Self,
+            // Off the actor thread: loading a vocabulary or a big unit must never block the actor.
+            var token = _stop.Token;
+            Task.Run(() => RunAsync(assign, materializer, token), token).PipeTo(_coordinator, Self,
                 success: done => done,
                 failure: ex => new WorkFailed(assign.Lease, assign.Item, Describe(ex), IsTransient(ex)));
         });

@@ -24,11 +24,11 @@ public sealed class LineageTask
     /// <summary>Runs the task, unless its completion marker exists.</summary>
     public async Task<LineageResult> RunAsync(CancellationToken ct)
     {
-        var doneKey = OutputLayout.LineageDone(_unit.Index);
+        var doneKey = _job.Work.LineageDone(_unit.Index);
         var existing = await _job.TryReadJsonAsync<LineageResult>(doneKey, ct).ConfigureAwait(false);
         if (existing is not null) return existing;
 
-        var stream = await _job.Output.OpenReadAsync(OutputLayout.UnitDocuments(_unit.Id), 0, ct).ConfigureAwait(false);
+        var stream = await _job.Output.OpenReadAsync(_job.Work.UnitDocuments(_unit.Id), 0, ct).ConfigureAwait(false);
         var rows = await ParquetTables.ReadAsync<ScoredDocumentRow>(stream, ct).ConfigureAwait(false);
         var source = _job.Spec.Sources[_unit.Source].Name;
         var selection = _selection.Sources[_unit.Source];

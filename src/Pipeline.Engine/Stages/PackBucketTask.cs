@@ -37,7 +37,7 @@ public sealed class PackBucketTask
     /// <summary>Runs the bucket, unless its completion marker exists.</summary>
     public async Task<BucketResult> RunAsync(CancellationToken ct)
     {
-        var doneKey = OutputLayout.BucketDone(_bucket);
+        var doneKey = _job.Work.BucketDone(_bucket);
         var existing = await _job.TryReadJsonAsync<BucketResult>(doneKey, ct).ConfigureAwait(false);
         if (existing is not null) return existing;
 
@@ -88,7 +88,7 @@ public sealed class PackBucketTask
             foreach (var segment in result.Segments)
             {
                 if (segment.Bucket != _bucket) continue;
-                var stream = await _job.Output.OpenReadAsync(OutputLayout.UnitTokens(unit.Id), segment.Offset * sizeof(int), ct).ConfigureAwait(false);
+                var stream = await _job.Output.OpenReadAsync(_job.Work.UnitTokens(unit.Id), segment.Offset * sizeof(int), ct).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
                     await ReadIntsAsync(stream, docs.Tokens, docs.TokensFilled, (int)segment.Count, ct).ConfigureAwait(false);
@@ -97,7 +97,7 @@ public sealed class PackBucketTask
             }
             if (docs.TokensFilled == unitStart) continue;
 
-            var rowsStream = await _job.Output.OpenReadAsync(OutputLayout.UnitDocuments(unit.Id), 0, ct).ConfigureAwait(false);
+            var rowsStream = await _job.Output.OpenReadAsync(_job.Work.UnitDocuments(unit.Id), 0, ct).ConfigureAwait(false);
             var rows = await ParquetTables.ReadAsync<ScoredDocumentRow>(rowsStream, ct).ConfigureAwait(false);
             var source = _selection.Sources[unit.Source];
             var at = unitStart;

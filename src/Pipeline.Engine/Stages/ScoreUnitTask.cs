@@ -39,7 +39,7 @@ public sealed class ScoreUnitTask
     /// <summary>Runs the unit, unless its completion marker exists; returns its result.</summary>
     public async Task<UnitResult> RunAsync(IMaterializer materializer, CancellationToken ct)
     {
-        var doneKey = OutputLayout.UnitDone(_unit.Id);
+        var doneKey = _job.Work.UnitDone(_unit.Id);
         var existing = await _job.TryReadJsonAsync<UnitResult>(doneKey, ct).ConfigureAwait(false);
         if (existing is not null) return existing;
 
@@ -47,7 +47,7 @@ public sealed class ScoreUnitTask
         var store = _job.SourceLocations[_unit.Source].Store;
         var options = new ReaderOptions(source.TextField, source.IdField, _job.Spec.Limits.MaxDocumentBytes);
         var accumulator = new UnitAccumulator(_plan.Buckets, _unit.Path, _batches);
-        await _job.Output.WriteAsync(OutputLayout.UnitTokens(_unit.Id), async (tokenStream, c) =>
+        await _job.Output.WriteAsync(_job.Work.UnitTokens(_unit.Id), async (tokenStream, c) =>
         {
             accumulator.Attach(tokenStream);
             var documents = DocumentReaders.ReadAsync(_unit.Key, source.Format, (offset, oc) => store.OpenReadAsync(_unit.Key, offset, oc),
@@ -60,7 +60,7 @@ public sealed class ScoreUnitTask
             await accumulator.FlushAsync(c).ConfigureAwait(false);
         }, WriteMode.Overwrite, ct).ConfigureAwait(false);
 
-        await _job.Output.WriteAsync(OutputLayout.UnitDocuments(_unit.Id),
+        await _job.Output.WriteAsync(_job.Work.UnitDocuments(_unit.Id),
             (s, c) => ParquetTables.WriteAsync(accumulator.Rows, s, c), WriteMode.Overwrite, ct).ConfigureAwait(false);
         var result = accumulator.ToResult(_unit.Id);
         await _job.WriteJsonAsync(doneKey, result, WriteMode.CreateNew, ct).ConfigureAwait(false);

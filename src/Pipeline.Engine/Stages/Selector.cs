@@ -18,7 +18,7 @@ public static class Selector
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(units);
         CheckErrorBudget(job, plan, units);
-        var existing = await job.TryReadJsonAsync<SelectionPlan>(OutputLayout.Selection, ct).ConfigureAwait(false);
+        var existing = await job.TryReadJsonAsync<SelectionPlan>(job.Work.Selection, ct).ConfigureAwait(false);
         if (existing is not null) return existing;
 
         var sources = new List<SourceSelection>();
@@ -41,13 +41,13 @@ public static class Selector
             sources.Add(await BudgetAsync(job, plan, s, budget, available, ct).ConfigureAwait(false));
         }
         var selection = new SelectionPlan(sources);
-        await job.WriteJsonAsync(OutputLayout.Selection, selection, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
+        await job.WriteJsonAsync(job.Work.Selection, selection, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
         return selection;
     }
 
     /// <summary>True when a readable document of a source is kept by the selection.</summary>
     public static bool Keeps(SourceSelection source, long seed, long docId) =>
-        StableHash.Key(seed, docId, Purpose.Budget) <= source.ThresholdKey;
+        source.ThresholdKey is { } threshold && StableHash.Key(seed, docId, Purpose.Budget) <= threshold;
 
     private static async Task<SourceSelection> BudgetAsync(JobContext job, WorkPlan plan, int s, long budget, long available, CancellationToken ct)
     {
@@ -55,26 +55,28 @@ public static class Selector
         foreach (var unit in plan.Units)
         {
             if (unit.Source != s) continue;
-            var stream = await job.Output.OpenReadAsync(OutputLayout.UnitDocuments(unit.Id), 0, ct).ConfigureAwait(false);
+            var stream = await job.Output.OpenReadAsync(job.Work.UnitDocuments(unit.Id), 0, ct).ConfigureAwait(false);
             foreach (var row in await ParquetTables.ReadAsync<ScoredDocumentRow>(stream, ct).ConfigureAwait(false))
             {
                 if (row.Reject is null) keys.Add((StableHash.Key(job.Spec.Seed, row.DocId, Purpose.Budget), row.Tokens));
             }
         }
         keys.Sort((a, b) => a.Key.CompareTo(b.Key));
+        // Documents with equal keys (a repeated original id gives a repeated doc_id) are kept or dropped together,
+        // so the threshold only ever moves past a whole group that fits.
         long kept = 0, docs = 0;
-        var threshold = 0UL;
-        var any = false;
-        foreach (var (key, tokens) in keys)
+        ulong? threshold = null;
+        for (var i = 0; i < keys.Count;)
         {
-            if (kept + tokens > budget) break;
-            kept += tokens;
-            docs++;
-            threshold = key;
-            any = true;
+            var end = i;
+            long groupTokens = 0;
+            for (; end < keys.Count && keys[end].Key == keys[i].Key; end++) groupTokens += keys[end].Tokens;
+            if (kept + groupTokens > budget) break;
+            kept += groupTokens;
+            docs += end - i;
+            threshold = keys[i].Key;
+            i = end;
         }
-        // No document fits: a threshold below every key keeps nothing (keys are uniform 64-bit values).
-        if (!any) threshold = keys.Count > 0 && keys[0].Key > 0 ? keys[0].Key - 1 : 0;
         return new SourceSelection(job.Spec.Sources[s].Name, budget, threshold, available, kept, docs);
     }
 

@@ -20,8 +20,11 @@ public sealed record UnitResult(
     IReadOnlyList<TokenSegment> Segments,
     FirstProblem? FirstProblem);
 
-/// <summary>The selection of one source: documents whose budget key is at most <see cref="ThresholdKey"/> are kept.</summary>
-public sealed record SourceSelection(string Name, long? MaxTokens, ulong ThresholdKey, long TokensAvailable, long TokensKept, long DocumentsKept);
+/// <summary>
+/// The selection of one source: readable documents whose budget key is at most <see cref="ThresholdKey"/> are
+/// kept; a null threshold keeps none.
+/// </summary>
+public sealed record SourceSelection(string Name, long? MaxTokens, ulong? ThresholdKey, long TokensAvailable, long TokensKept, long DocumentsKept);
 
 /// <summary>The Select stage's output.</summary>
 public sealed record SelectionPlan(IReadOnlyList<SourceSelection> Sources);
