@@ -24,7 +24,7 @@ public class PackingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _lengths = LogNormalLengths(Documents, seed: 20240415);
+        _lengths = Pipeline.Core.Tests.Packing.PackingTestData.LogNormal(Documents, seed: 20240415);
         var bfd = BestFitPacker.Pack(_lengths, SeqLen);
         var concat = ConcatPacker.Pack(_lengths, SeqLen);
         Console.WriteLine(
@@ -41,19 +41,4 @@ public class PackingBenchmarks
     /// <summary>Concat-and-chunk baseline.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Documents)]
     public int Concat() => ConcatPacker.Pack(_lengths, SeqLen).SequenceCount;
-
-    internal static int[] LogNormalLengths(int count, int seed, double mu = 6.2, double sigma = 1.1)
-    {
-        var rng = new Random(seed);
-        var lengths = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            var u1 = 1.0 - rng.NextDouble();
-            var u2 = rng.NextDouble();
-            var z = Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-            lengths[i] = (int)Math.Clamp(Math.Round(Math.Exp(mu + (sigma * z))), 1, 1 << 20);
-        }
-
-        return lengths;
-    }
 }

@@ -27,7 +27,7 @@ public class ShardWriteBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var lengths = PackingBenchmarks.LogNormalLengths(TargetTokens / 880, seed: 7);
+        var lengths = Pipeline.Core.Tests.Packing.PackingTestData.LogNormal(TargetTokens / 880, seed: 7);
         var packed = BestFitPacker.Pack(lengths, SeqLen);
         var rng = new Random(11);
         var logVocab = Math.Log(100_256);
