@@ -11,7 +11,7 @@ internal sealed class BytePairEncoder
 
     private readonly TiktokenVocabulary _vocab;
     // Scratch is allocated on first use, by the thread that encodes, so two workers' buffers never share a cache line.
-    private int[] _starts = [];
+    private int[] _nextPart = [];
     private int[] _ranks = [];
     private int[] _tokens = [];
     private int[] _next = [];
@@ -33,47 +33,52 @@ internal sealed class BytePairEncoder
     public int Encode(ReadOnlySpan<byte> piece, List<int>? ids) =>
         piece.Length <= LongPieceBytes ? EncodeShort(piece, ids) : EncodeLong(piece, ids);
 
-    /// <summary>Reference algorithm (tiktoken <c>_byte_pair_merge</c>), for pieces of any length; used by tests.</summary>
+    /// <summary>
+    /// Reference algorithm (tiktoken <c>_byte_pair_merge</c>: a linear scan for the lowest-ranked pair, leftmost on
+    /// ties, per merge), for pieces of any length; used by tests. The parts form a linked list over their first
+    /// bytes, so a merge unlinks one part instead of shifting the arrays.
+    /// </summary>
     internal int EncodeShort(ReadOnlySpan<byte> piece, List<int>? ids)
     {
         int n = piece.Length;
-        if (_starts.Length < n + 1)
+        if (_nextPart.Length < n + 1)
         {
             int size = Math.Max(n + 1, LongPieceBytes + 16);
-            _starts = new int[size];
+            _nextPart = new int[size];
             _ranks = new int[size];
             _tokens = new int[size];
         }
 
-        // starts[i]: first byte of part i; ranks[i]: rank of part i merged with part i+1; tokens[i]: rank of part i.
-        Span<int> starts = _starts.AsSpan(0, n + 1);
-        Span<int> ranks = _ranks.AsSpan(0, n + 1);
-        Span<int> tokens = _tokens.AsSpan(0, n + 1);
+        // Part k starts at byte k: next[k] is the first byte of the following part (n = end), ranks[k] the rank
+        // of part k merged with the following part (MaxValue: not a token, or no following part), tokens[k] the
+        // rank of part k itself.
+        Span<int> next = _nextPart.AsSpan(0, n);
+        Span<int> ranks = _ranks.AsSpan(0, n);
+        Span<int> tokens = _tokens.AsSpan(0, n);
+        TiktokenVocabulary vocab = _vocab;
         for (int i = 0; i < n - 1; i++)
         {
-            starts[i] = i;
-            ranks[i] = RankOrMax(piece.Slice(i, 2));
-            tokens[i] = _vocab.ByteRank(piece[i]);
+            next[i] = i + 1;
+            ranks[i] = vocab.PairRank(piece[i], piece[i + 1]);
+            tokens[i] = vocab.ByteRank(piece[i]);
         }
 
-        tokens[n - 1] = _vocab.ByteRank(piece[n - 1]);
-
-        starts[n - 1] = n - 1;
+        next[n - 1] = n;
         ranks[n - 1] = int.MaxValue;
-        starts[n] = n;
-        ranks[n] = int.MaxValue;
-        int m = n + 1;
+        tokens[n - 1] = vocab.ByteRank(piece[n - 1]);
 
         while (true)
         {
             int min = int.MaxValue;
             int at = -1;
-            for (int i = 0; i < m - 1; i++)
+            int beforeAt = -1;
+            for (int k = 0, p = -1; k < n; p = k, k = next[k])
             {
-                if (ranks[i] < min)
+                if (ranks[k] < min)
                 {
-                    min = ranks[i];
-                    at = i;
+                    min = ranks[k];
+                    at = k;
+                    beforeAt = p;
                 }
             }
 
@@ -82,29 +87,25 @@ internal sealed class BytePairEncoder
                 break;
             }
 
-            // Part at+1 disappears; the pairs that start at at-1 and at now span one more part.
-            if (at > 0)
-            {
-                ranks[at - 1] = at + 2 < m ? RankOrMax(piece[starts[at - 1]..starts[at + 2]]) : int.MaxValue;
-            }
-
+            // Part at absorbs the following part; the pairs that start at at and at its predecessor change.
+            int end = next[next[at]];
+            next[at] = end;
             tokens[at] = min;
-            ranks[at] = at + 3 < m ? RankOrMax(piece[starts[at]..starts[at + 3]]) : int.MaxValue;
-            starts[(at + 2)..m].CopyTo(starts[(at + 1)..]);
-            ranks[(at + 2)..m].CopyTo(ranks[(at + 1)..]);
-            tokens[(at + 2)..m].CopyTo(tokens[(at + 1)..]);
-            m--;
-        }
-
-        if (ids is not null)
-        {
-            for (int i = 0; i < m - 1; i++)
+            ranks[at] = end < n ? RankOrMax(piece[at..next[end]]) : int.MaxValue;
+            if (beforeAt >= 0)
             {
-                ids.Add(tokens[i]);
+                ranks[beforeAt] = RankOrMax(piece[beforeAt..end]);
             }
         }
 
-        return m - 1;
+        int count = 0;
+        for (int k = 0; k < n; k = next[k])
+        {
+            ids?.Add(tokens[k]);
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>Heap-driven merge with a linked list of parts: O(n log n) instead of O(n²) for long pieces.</summary>
@@ -134,7 +135,7 @@ internal sealed class BytePairEncoder
             next[i] = i + 1;
             prev[i] = i - 1;
             partRank[i] = _vocab.ByteRank(piece[i]);
-            int r = i + 1 < n ? RankOrMax(piece.Slice(i, 2)) : int.MaxValue;
+            int r = i + 1 < n ? _vocab.PairRank(piece[i], piece[i + 1]) : int.MaxValue;
             pairRank[i] = r;
             if (r != int.MaxValue)
             {

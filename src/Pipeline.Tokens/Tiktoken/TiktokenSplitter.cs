@@ -73,7 +73,20 @@ internal static class TiktokenSplitter
     private static int Cl100k(ReadOnlySpan<byte> s, int i)
     {
         int n = s.Length;
-        if (s[i] == (byte)'\'')
+
+        // ASCII fast path for the commonest pieces of English, "word" and " word": [^\r\n\p{L}\p{N}]?\p{L}+.
+        byte b = s[i];
+        if (IsAsciiLetter(b))
+        {
+            return LetterRunEnd(s, i + 1);
+        }
+
+        if (b == (byte)' ' && i + 1 < n && IsAsciiLetter(s[i + 1]))
+        {
+            return LetterRunEnd(s, i + 2);
+        }
+
+        if (b == (byte)'\'')
         {
             int c = ContractionLength(s, i + 1, ignoreCase: true);
             if (c > 0)
@@ -370,6 +383,9 @@ internal static class TiktokenSplitter
             _ => 0,
         };
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsAsciiLetter(byte c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static byte AsciiLower(byte c) => c is >= (byte)'A' and <= (byte)'Z' ? (byte)(c | 0x20) : c;

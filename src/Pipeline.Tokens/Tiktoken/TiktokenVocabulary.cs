@@ -16,8 +16,19 @@ internal sealed class TiktokenVocabulary
     private readonly Entry[] _entries;
     private readonly Slot[] _slots;
     private readonly int _mask;
+    private readonly int _shift;
+    // Blocked Bloom filter over the tokens (two bits in one 64-bit word per key, about 16 bits per token): most
+    // byte sequences that are not tokens are rejected by one read of this small, cache-resident array instead of
+    // a probe of the multi-megabyte slot table, which on a miss costs a trip to main memory.
+    private readonly ulong[] _filter;
+    private readonly int _filterShift;
     private readonly int[] _rankToEntry;
+    // Rank → offset of the token's bytes in _bytes: verifying a key of more than 8 bytes is one dependent load.
+    private readonly int[] _rankToStart;
     private readonly int[] _byteRanks = new int[256];
+    // Rank of every two-byte sequence (index b0 | b1 << 8), int.MaxValue when it is not a token: the first
+    // round of every byte-pair merge reads this 256 KiB table instead of probing the hash table.
+    private readonly int[] _pairRanks = new int[1 << 16];
 
     private TiktokenVocabulary(byte[] bytes, Entry[] entries, int maxRank, string sha256)
     {
@@ -31,14 +42,22 @@ internal sealed class TiktokenVocabulary
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, entries.Length * 2));
         _slots = new Slot[size];
         _mask = size - 1;
+        _shift = 64 - BitOperations.Log2((uint)size);
+        int filterWords = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, entries.Length / 4));
+        _filter = new ulong[filterWords];
+        _filterShift = 64 - BitOperations.Log2((uint)filterWords);
         _rankToEntry = new int[maxRank + 1];
+        _rankToStart = new int[maxRank + 1];
         Array.Fill(_rankToEntry, -1);
+        Array.Fill(_pairRanks, int.MaxValue);
         for (int e = 0; e < entries.Length; e++)
         {
             ref readonly Entry entry = ref entries[e];
             ReadOnlySpan<byte> key = bytes.AsSpan(entry.Start, entry.Length);
             ulong prefix = Prefix(key);
-            int i = (int)(Hash(key, prefix) & (uint)_mask);
+            ulong hash = Hash(key, prefix);
+            _filter[hash >> _filterShift] |= FilterBits(hash);
+            int i = (int)(hash >> _shift);
             while (_slots[i].Length != 0)
             {
                 i = (i + 1) & _mask;
@@ -46,6 +65,11 @@ internal sealed class TiktokenVocabulary
 
             _slots[i] = new Slot(prefix, entry.Length, entry.Rank);
             _rankToEntry[entry.Rank] = e;
+            _rankToStart[entry.Rank] = entry.Start;
+            if (entry.Length == 2)
+            {
+                _pairRanks[key[0] | (key[1] << 8)] = entry.Rank;
+            }
         }
     }
 
@@ -64,14 +88,21 @@ internal sealed class TiktokenVocabulary
     {
         ulong prefix = Prefix(key);
         int length = key.Length;
-        int i = (int)(Hash(key, prefix) & (uint)_mask);
+        ulong hash = Hash(key, prefix);
+        ulong bits = FilterBits(hash);
+        if ((Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_filter), (nint)(hash >> _filterShift)) & bits) != bits)
+        {
+            return -1;
+        }
+
+        int i = (int)(hash >> _shift);
         Slot[] slots = _slots;
         while (true)
         {
             ref readonly Slot s = ref slots[i];
             if (s.Length == length && s.Prefix == prefix)
             {
-                if (length <= 8 || key.SequenceEqual(FullBytes(s.Rank)))
+                if (length <= 8 || TailEquals(key, s.Rank))
                 {
                     return s.Rank;
                 }
@@ -85,10 +116,41 @@ internal sealed class TiktokenVocabulary
         }
     }
 
-    private ReadOnlySpan<byte> FullBytes(int rank)
+    /// <summary>Two bits of a filter word, from hash bits that neither the word index nor the slot index use alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FilterBits(ulong hash)
     {
-        ref readonly Entry e = ref _entries[_rankToEntry[rank]];
-        return new ReadOnlySpan<byte>(_bytes, e.Start, e.Length);
+        ulong m = (hash ^ (hash >> 31)) * 0xD6E8FEB86659FD93UL;
+        return (1UL << (int)(m >> 58)) | (1UL << (int)((m >> 52) & 63));
+    }
+
+    /// <summary>
+    /// Rank of the two-byte sequence <paramref name="b0"/> <paramref name="b1"/>, or <see cref="int.MaxValue"/> when
+    /// it is not a token.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int PairRank(byte b0, byte b1) => _pairRanks[b0 | (b1 << 8)];
+
+    /// <summary>True when the bytes after the first 8 of <paramref name="key"/> equal those of token <paramref name="rank"/> (same length).</summary>
+    private bool TailEquals(ReadOnlySpan<byte> key, int rank)
+    {
+        int t = key.Length - 8;
+        int start = _rankToStart[rank] + 8;
+        if (t > 16)
+        {
+            return key[8..].SequenceEqual(new ReadOnlySpan<byte>(_bytes, start, t));
+        }
+
+        // 1..16 bytes: two overlapping reads of 8 (or 4, 2, 1) bytes on each side, all inside the two spans.
+        ref byte a = ref Unsafe.Add(ref MemoryMarshal.GetReference(key), 8);
+        ref byte b = ref _bytes[start];
+        if (t >= 8)
+        {
+            return Unsafe.ReadUnaligned<ulong>(ref a) == Unsafe.ReadUnaligned<ulong>(ref b)
+                && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, t - 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, t - 8));
+        }
+
+        return Prefix(MemoryMarshal.CreateReadOnlySpan(ref a, t)) == Prefix(MemoryMarshal.CreateReadOnlySpan(ref b, t));
     }
 
     /// <summary>Rank of the single-byte token <paramref name="b"/> (every vocabulary has all 256).</summary>
@@ -263,9 +325,13 @@ internal sealed class TiktokenVocabulary
         return n == 1 ? r : 0UL;
     }
 
-    /// <summary>Hash for the probe start: multiplicative on the prefix for short keys, all bytes for long ones.</summary>
+    /// <summary>
+    /// Hash for the probe start: multiplicative on the prefix for short keys, all bytes for long ones. Callers take
+    /// the top bits: they depend on every input bit, while a low bit of a product depends only on lower input bits
+    /// (the low half of the product ignores the prefix's last bytes, so tokens that share a stem would cluster).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static uint Hash(ReadOnlySpan<byte> key, ulong prefix)
+    internal static ulong Hash(ReadOnlySpan<byte> key, ulong prefix)
     {
         int n = key.Length;
         ulong h = (prefix + (ulong)n) * 0x9E3779B97F4A7C15UL;
@@ -279,7 +345,7 @@ internal sealed class TiktokenVocabulary
             }
         }
 
-        return (uint)(h >> 32);
+        return h;
     }
 
     private readonly record struct Slot(ulong Prefix, int Length, int Rank);

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Pipeline.Benchmarks.Packing;
+using Pipeline.Core.Tests.Packing;
 using Pipeline.Core.Packing;
 using Pipeline.Formats.Shards;
 
@@ -27,7 +27,7 @@ public class ShardWriteBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var lengths = Pipeline.Core.Tests.Packing.PackingTestData.LogNormal(TargetTokens / 880, seed: 7);
+        var lengths = PackingTestData.LogNormal(TargetTokens / 880, seed: 7);
         var packed = BestFitPacker.Pack(lengths, SeqLen);
         var rng = new Random(11);
         var logVocab = Math.Log(100_256);
