@@ -16,7 +16,7 @@ public sealed class JobLoaderLoadTests
         Assert.Equal(new SourceSpec("web", "samples/web/*.jsonl.gz", "text", "id", InputFormat.Auto, 1_000_000), job.Sources[0]);
         Assert.Equal(new SourceSpec("synthetic", "samples/synthetic/*.jsonl.zst", "text", null, InputFormat.Auto, null), job.Sources[1]);
         Assert.Equal(new TokenizerSpec("cl100k_base", null, null, null), job.Tokenizer);
-        Assert.Equal(new PackSpec(2048, PackStrategy.BestFit, 50_000_000, 268_435_456, 1024), job.Pack);
+        Assert.Equal(new PackSpec(2048, PackStrategy.BestFit, 50_000_000, 16_777_216, 1024), job.Pack);
         Assert.Equal(new LimitsSpec(8_388_608, 0.01, 67_108_864), job.Limits);
     }
 
@@ -34,7 +34,7 @@ public sealed class JobLoaderLoadTests
         Assert.Equal(new PackSpec(SeqLen: 2048), job.Pack);
         Assert.Equal(PackStrategy.BestFit, job.Pack.Strategy);
         Assert.Equal(50_000_000L, job.Pack.MaxTokensPerShard);
-        Assert.Equal(256L << 20, job.Pack.BucketBytes);
+        Assert.Equal(16L << 20, job.Pack.BucketBytes);
         Assert.Equal(1024, job.Pack.RowGroupRows);
         Assert.Equal(new LimitsSpec(), job.Limits);
         Assert.Equal(8 << 20, job.Limits.MaxDocumentBytes);

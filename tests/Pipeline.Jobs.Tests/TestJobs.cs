@@ -20,7 +20,7 @@ internal static class TestJobs
           - name: synthetic
             uri: samples/synthetic/*.jsonl.zst
         tokenizer: { name: cl100k_base }
-        pack: { seq_len: 2048, strategy: best_fit, max_tokens_per_shard: 50000000, bucket_bytes: 268435456, row_group_rows: 1024 }
+        pack: { seq_len: 2048, strategy: best_fit, max_tokens_per_shard: 50000000, bucket_bytes: 16777216, row_group_rows: 1024 }
         limits: { max_document_bytes: 8388608, error_budget: 0.01, unit_bytes: 67108864 }
         """;
 

@@ -67,13 +67,13 @@ public enum PackStrategy
 /// <param name="SeqLen">Tokens per training sequence.</param>
 /// <param name="Strategy">Packing strategy.</param>
 /// <param name="MaxTokensPerShard">Upper bound of sequence tokens (rows × seq_len) per shard.</param>
-/// <param name="BucketBytes">Input bytes per pack bucket; fixes the bucket count from the plan, never from the worker count.</param>
+/// <param name="BucketBytes">Input file bytes (compressed size for .gz/.zst) per pack bucket; fixes the bucket count from the plan, never from the worker count.</param>
 /// <param name="RowGroupRows">Rows per Parquet row group in the shards.</param>
 public sealed record PackSpec(
     int SeqLen = 2048,
     PackStrategy Strategy = PackStrategy.BestFit,
     long MaxTokensPerShard = 50_000_000,
-    long BucketBytes = 256L << 20,
+    long BucketBytes = 16L << 20,
     int RowGroupRows = 1024);
 
 /// <summary>Per-document limits and the error budget.</summary>
