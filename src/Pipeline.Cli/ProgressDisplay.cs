@@ -43,6 +43,19 @@ internal static class ProgressDisplay
         protected long Tokens;
         protected TimeSpan StageStart;
 
+        /// <summary>Resets the counters for a new stage; call under <see cref="Gate"/>.</summary>
+        protected void Begin(string stage, int tasks) =>
+            (Stage, Total, Done, Documents, Bytes, Tokens, StageStart) = (stage, tasks, 0, 0, 0, 0, Clock.Elapsed);
+
+        /// <summary>Adds a finished task; call under <see cref="Gate"/>.</summary>
+        protected void Add(WorkProgress progress)
+        {
+            Done++;
+            Documents += progress.Documents;
+            Bytes += progress.Bytes;
+            Tokens += progress.Tokens;
+        }
+
         protected string Rates()
         {
             var seconds = Math.Max((Clock.Elapsed - StageStart).TotalSeconds, 1e-3);
@@ -58,20 +71,14 @@ internal static class ProgressDisplay
         {
             lock (Gate)
             {
-                (Stage, Total, Done, Documents, Bytes, Tokens, StageStart) = (stage, tasks, 0, 0, 0, 0, Clock.Elapsed);
+                Begin(stage, tasks);
                 Console.WriteLine($"[{Clock.Elapsed.TotalSeconds,6:0.0}s] {stage}: {tasks} task(s)");
             }
         }
 
         public void OnWorkCompleted(string stage, WorkProgress progress)
         {
-            lock (Gate)
-            {
-                Done++;
-                Documents += progress.Documents;
-                Bytes += progress.Bytes;
-                Tokens += progress.Tokens;
-            }
+            lock (Gate) Add(progress);
         }
 
         public void OnStageCompleted(string stage)
@@ -101,7 +108,7 @@ internal static class ProgressDisplay
         {
             lock (Gate)
             {
-                (Stage, Total, Done, Documents, Bytes, Tokens, StageStart) = (stage, tasks, 0, 0, 0, 0, Clock.Elapsed);
+                Begin(stage, tasks);
                 _task = ctx.AddTask(stage, maxValue: Math.Max(1, tasks));
             }
         }
@@ -110,10 +117,7 @@ internal static class ProgressDisplay
         {
             lock (Gate)
             {
-                Done++;
-                Documents += progress.Documents;
-                Bytes += progress.Bytes;
-                Tokens += progress.Tokens;
+                Add(progress);
                 if (_task is null) return;
                 _task.Increment(1);
                 _task.Description = Markup.Escape($"{stage} {Done}/{Total}: {Rates()}");
