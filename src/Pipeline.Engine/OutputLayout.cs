@@ -53,6 +53,9 @@ public sealed class WorkLayout
     /// <summary>Tokens of a scored unit, grouped by bucket.</summary>
     public string UnitTokens(string unitId) => $"{_prefix}units/{unitId}.tokens.bin";
 
+    /// <summary>Readable documents of a scored unit by bucket: (doc id int64, tokens int32) entries, little-endian.</summary>
+    public string UnitIndex(string unitId) => $"{_prefix}units/{unitId}.index.bin";
+
     /// <summary>Completion marker (and statistics) of a scored unit.</summary>
     public string UnitDone(string unitId) => $"{_prefix}units/{unitId}.done.json";
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Pipeline.Core.Hashing;
@@ -6,7 +7,6 @@ using Pipeline.Core.Packing;
 using Pipeline.Engine.Planning;
 using Pipeline.Formats.Manifests;
 using Pipeline.Formats.Shards;
-using Pipeline.Formats.Work;
 using Pipeline.Storage;
 
 namespace Pipeline.Engine.Stages;
@@ -18,6 +18,7 @@ namespace Pipeline.Engine.Stages;
 /// </summary>
 public sealed class PackBucketTask
 {
+    private const int IndexEntryBytes = sizeof(long) + sizeof(int);
     private readonly JobContext _job;
     private readonly WorkPlan _plan;
     private readonly IReadOnlyList<UnitResult> _units;
@@ -97,15 +98,25 @@ public sealed class PackBucketTask
             }
             if (docs.TokensFilled == unitStart) continue;
 
-            var rowsStream = await _job.Output.OpenReadAsync(_job.Work.UnitDocuments(unit.Id), 0, ct).ConfigureAwait(false);
-            var rows = await ParquetTables.ReadAsync<ScoredDocumentRow>(rowsStream, ct).ConfigureAwait(false);
+            // The unit's document index lists this bucket's readable documents in the order of their tokens.
             var source = _selection.Sources[unit.Source];
             var at = unitStart;
-            foreach (var row in rows)
+            foreach (var segment in result.Index)
             {
-                if (row.Bucket != _bucket || row.Reject is not null) continue;
-                if (Selector.Keeps(source, seed, row.DocId)) docs.Add(row.DocId, at, row.Tokens);
-                at += row.Tokens;
+                if (segment.Bucket != _bucket) continue;
+                var entries = new byte[segment.Count * IndexEntryBytes];
+                var stream = await _job.Output.OpenReadAsync(_job.Work.UnitIndex(unit.Id), segment.Offset * IndexEntryBytes, ct).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    await stream.ReadExactlyAsync(entries, ct).ConfigureAwait(false);
+                }
+                for (var i = 0; i < entries.Length; i += IndexEntryBytes)
+                {
+                    var docId = BinaryPrimitives.ReadInt64LittleEndian(entries.AsSpan(i));
+                    var tokens = BinaryPrimitives.ReadInt32LittleEndian(entries.AsSpan(i + sizeof(long)));
+                    if (Selector.Keeps(source, seed, docId)) docs.Add(docId, at, tokens);
+                    at += tokens;
+                }
             }
             if (at != docs.TokensFilled)
             {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Akka.Streams;
@@ -60,6 +61,7 @@ public sealed class ScoreUnitTask
             await accumulator.FlushAsync(c).ConfigureAwait(false);
         }, WriteMode.Overwrite, ct).ConfigureAwait(false);
 
+        await _job.Output.WriteAsync(_job.Work.UnitIndex(_unit.Id), accumulator.WriteIndexAsync, WriteMode.Overwrite, ct).ConfigureAwait(false);
         await _job.Output.WriteAsync(_job.Work.UnitDocuments(_unit.Id),
             (s, c) => ParquetTables.WriteAsync(accumulator.Rows, s, c), WriteMode.Overwrite, ct).ConfigureAwait(false);
         var result = accumulator.ToResult(_unit.Id);
@@ -115,9 +117,12 @@ public sealed class ScoreUnitTask
     private sealed class UnitAccumulator
     {
         private const long SpillTokens = 8L << 20;
+        private const int IndexEntryBytes = sizeof(long) + sizeof(int);
         private readonly List<int>[] _buffers;
+        private readonly List<(long DocId, int Tokens)>[] _index;
+        private readonly List<BucketSegment> _indexSegments = [];
         private readonly string _path;
-        private readonly List<TokenSegment> _segments = [];
+        private readonly List<BucketSegment> _segments = [];
         private readonly SortedDictionary<string, long> _rejected = new(StringComparer.Ordinal);
         private Stream? _tokens;
         private long _buffered;
@@ -133,6 +138,7 @@ public sealed class ScoreUnitTask
         public UnitAccumulator(int buckets, string path, ConcurrentQueue<ScoredBatch> recycle)
         {
             _buffers = new List<int>[buckets];
+            _index = new List<(long, int)>[buckets];
             _path = path;
             _recycle = recycle;
         }
@@ -163,6 +169,7 @@ public sealed class ScoreUnitTask
                 _tokenCount += row.Tokens;
                 var buffer = _buffers[row.Bucket] ??= new List<int>(1024);
                 buffer.AddRange(tokens.Slice(at, row.Tokens));
+                (_index[row.Bucket] ??= []).Add((row.DocId, row.Tokens));
                 at += row.Tokens;
                 _buffered += row.Tokens;
             }
@@ -179,14 +186,34 @@ public sealed class ScoreUnitTask
                 var buffer = _buffers[b];
                 if (buffer is null || buffer.Count == 0) continue;
                 await _tokens!.WriteAsync(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(buffer)).ToArray(), ct).ConfigureAwait(false);
-                _segments.Add(new TokenSegment(b, _written, buffer.Count));
+                _segments.Add(new BucketSegment(b, _written, buffer.Count));
                 _written += buffer.Count;
                 buffer.Clear();
             }
             _buffered = 0;
         }
 
+        /// <summary>Writes the document index: each bucket's (doc id, tokens) entries in reading order, buckets ascending.</summary>
+        public async Task WriteIndexAsync(Stream stream, CancellationToken ct)
+        {
+            long written = 0;
+            for (var b = 0; b < _index.Length; b++)
+            {
+                var entries = _index[b];
+                if (entries is null || entries.Count == 0) continue;
+                var bytes = new byte[entries.Count * IndexEntryBytes];
+                for (var i = 0; i < entries.Count; i++)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * IndexEntryBytes), entries[i].DocId);
+                    BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan((i * IndexEntryBytes) + sizeof(long)), entries[i].Tokens);
+                }
+                await stream.WriteAsync(bytes, ct).ConfigureAwait(false);
+                _indexSegments.Add(new BucketSegment(b, written, entries.Count));
+                written += entries.Count;
+            }
+        }
+
         public UnitResult ToResult(string unitId) =>
-            new(unitId, Rows.Count, _readable, _malformed, _rejected, _bytes, _tokenCount, _segments, _firstProblem);
+            new(unitId, Rows.Count, _readable, _malformed, _rejected, _bytes, _tokenCount, _segments, _indexSegments, _firstProblem);
     }
 }

@@ -2,8 +2,11 @@ using Pipeline.Formats.Manifests;
 
 namespace Pipeline.Engine.Stages;
 
-/// <summary>A contiguous run of one bucket's tokens in a unit's token file (offsets and counts in tokens).</summary>
-public sealed record TokenSegment(int Bucket, long Offset, long Count);
+/// <summary>
+/// A contiguous run of one bucket's items in a unit file: tokens in the token file, or (document id, token count)
+/// entries in the document index. Offsets and counts are in items.
+/// </summary>
+public sealed record BucketSegment(int Bucket, long Offset, long Count);
 
 /// <summary>The first broken document of a unit, for error-budget messages.</summary>
 public sealed record FirstProblem(string Path, long Line, long ByteOffset, string Reason, string Detail);
@@ -17,7 +20,8 @@ public sealed record UnitResult(
     IReadOnlyDictionary<string, long> RejectedByReason,
     long Bytes,
     long Tokens,
-    IReadOnlyList<TokenSegment> Segments,
+    IReadOnlyList<BucketSegment> Segments,
+    IReadOnlyList<BucketSegment> Index,
     FirstProblem? FirstProblem);
 
 /// <summary>
