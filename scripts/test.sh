@@ -14,15 +14,11 @@ dotnet test Pipeline.sln -c Release --no-build --nologo -v quiet --logger "conso
 test_rc=$?
 set -e
 grep -vE '^\s+Passed ' "$log" || true
-# Summary line over every test project (dotnet test prints one per assembly).
+# One summary line over every test project (with the console logger, dotnet test prints Passed:/Failed:/Skipped: per assembly).
 python3 - "$log" "$test_rc" <<'PY'
 import re, sys
 passed = failed = skipped = 0
 for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
-    m = re.search(r"(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", line)
-    if m:
-        failed += int(m.group(2)); passed += int(m.group(3)); skipped += int(m.group(4))
-        continue
     m = re.match(r"^\s+(Passed|Failed|Skipped): (\d+)\s*$", line)
     if m:
         n = int(m.group(2))

@@ -51,26 +51,12 @@ public sealed class JobContext
     public ITextTokenizer CreateTokenizer() => TokenizerFactory.Create(Spec.Tokenizer, BaseDirectory);
 
     /// <summary>Writes a value as JSON to the output store.</summary>
-    public Task<bool> WriteJsonAsync<T>(string key, T value, WriteMode mode, CancellationToken ct)
-    {
-        var bytes = JsonFiles.Serialize(value);
-        return Output.WriteAsync(key, (s, c) => s.WriteAsync(bytes, c).AsTask(), mode, ct);
-    }
+    public Task<bool> WriteJsonAsync<T>(string key, T value, WriteMode mode, CancellationToken ct) =>
+        Output.WriteAllBytesAsync(key, JsonFiles.Serialize(value), mode, ct);
 
-    /// <summary>Reads a JSON value from the output store, or default when absent.</summary>
-    public async Task<T?> TryReadJsonAsync<T>(string key, CancellationToken ct) where T : class
-    {
-        if (await Output.GetInfoAsync(key, ct).ConfigureAwait(false) is null) return null;
-        var stream = await Output.OpenReadAsync(key, 0, ct).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
-            return JsonFiles.Deserialize<T>(buffer.ToArray(), Output.Describe(key));
-        }
-    }
-
-    /// <summary>Reads a JSON value that must exist.</summary>
-    public async Task<T> ReadJsonAsync<T>(string key, CancellationToken ct) where T : class =>
-        await TryReadJsonAsync<T>(key, ct).ConfigureAwait(false) ?? throw new JobFailedException($"missing {Output.Describe(key)}");
+    /// <summary>Reads a JSON value from the output store, or null when absent.</summary>
+    public async Task<T?> TryReadJsonAsync<T>(string key, CancellationToken ct) where T : class =>
+        await Output.TryReadAllBytesAsync(key, ct).ConfigureAwait(false) is { } bytes
+            ? JsonFiles.Deserialize<T>(bytes, Output.Describe(key))
+            : null;
 }

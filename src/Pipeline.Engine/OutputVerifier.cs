@@ -27,17 +27,17 @@ public static class OutputVerifier
     public static async Task<VerifyReport> VerifyAsync(IBlobStore store, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
-        if (await store.GetInfoAsync(OutputLayout.Manifest, ct).ConfigureAwait(false) is null)
+        if (await store.TryReadAllBytesAsync(OutputLayout.Manifest, ct).ConfigureAwait(false) is not { } manifestBytes)
         {
             return new VerifyReport($"no manifest: {store.Describe(OutputLayout.Manifest)} is missing (the job did not finish)", 0, 0, 0, 0);
         }
-        var manifest = JsonFiles.Deserialize<Manifest>(await ReadAllAsync(store, OutputLayout.Manifest, ct).ConfigureAwait(false), store.Describe(OutputLayout.Manifest));
+        var manifest = JsonFiles.Deserialize<Manifest>(manifestBytes, store.Describe(OutputLayout.Manifest));
 
         var kept = new HashSet<long>();
         long lineageRows = 0, lineageKept = 0;
         foreach (var file in manifest.Lineage)
         {
-            var bytes = await ReadAllAsync(store, file.Path, ct).ConfigureAwait(false);
+            var bytes = await store.ReadAllBytesAsync(file.Path, ct).ConfigureAwait(false);
             if (Problem(file.Path, bytes, file.Bytes, file.Sha256) is { } bad) return new VerifyReport(bad, 0, 0, 0, lineageRows);
             var rows = await ParquetTables.ReadAsync<LineageRow>(new MemoryStream(bytes), ct).ConfigureAwait(false);
             if (rows.Count != file.Rows) return new VerifyReport($"lineage {file.Path}: {rows.Count} rows, manifest says {file.Rows}", 0, 0, 0, lineageRows);
@@ -66,7 +66,7 @@ public static class OutputVerifier
         var vocab = manifest.Tokenizer.VocabSize;
         foreach (var shard in manifest.Shards)
         {
-            var bytes = await ReadAllAsync(store, shard.Path, ct).ConfigureAwait(false);
+            var bytes = await store.ReadAllBytesAsync(shard.Path, ct).ConfigureAwait(false);
             if (Problem(shard.Path, bytes, shard.Bytes, shard.Sha256) is { } bad) return new VerifyReport(bad, shards, totalRows, totalTokens, lineageRows);
             long rows = 0, tokens = 0, pad = 0;
             await foreach (var row in TokenShardReader.ReadAsync(new MemoryStream(bytes), ct).ConfigureAwait(false))
@@ -114,17 +114,5 @@ public static class OutputVerifier
         if (bytes.LongLength != expectedBytes) return $"{path}: {bytes.LongLength} bytes, manifest says {expectedBytes}";
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         return sha == expectedSha ? null : $"{path}: sha256 {sha} does not match the manifest's {expectedSha}";
-    }
-
-    private static async Task<byte[]> ReadAllAsync(IBlobStore store, string key, CancellationToken ct)
-    {
-        if (await store.GetInfoAsync(key, ct).ConfigureAwait(false) is null) throw new BlobNotFoundException(store.Describe(key));
-        var stream = await store.OpenReadAsync(key, 0, ct).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
-            return buffer.ToArray();
-        }
     }
 }

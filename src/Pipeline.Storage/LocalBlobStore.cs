@@ -34,8 +34,11 @@ public sealed class LocalBlobStore : IBlobStore
     private List<BlobInfo> List(string prefix, CancellationToken ct)
     {
         var found = new List<BlobInfo>();
-        if (!Directory.Exists(_root)) return found;
-        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        // Walk only the deepest folder the prefix names (e.g. "_work/" need not visit "shards/").
+        var slash = prefix.LastIndexOf('/');
+        var start = slash < 0 ? _root : Path.Combine(_root, prefix[..slash].Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(start)) return found;
+        foreach (var file in Directory.EnumerateFiles(start, "*", SearchOption.AllDirectories))
         {
             ct.ThrowIfCancellationRequested();
             if (file.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;

@@ -106,6 +106,16 @@ public abstract class BlobStoreContractTests
     }
 
     [Fact]
+    public async Task WriteAllBytesAsync_ThenTryReadAllBytes_RoundTripsAndMissingIsNull()
+    {
+        var store = CreateStore();
+        Assert.True(await store.WriteAllBytesAsync("m/a.json", new byte[] { 1, 2, 3 }, WriteMode.CreateNew, CancellationToken.None));
+        Assert.Equal(new byte[] { 1, 2, 3 }, await store.TryReadAllBytesAsync("m/a.json", CancellationToken.None));
+        Assert.Null(await store.TryReadAllBytesAsync("m/missing.json", CancellationToken.None));
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => store.ReadAllBytesAsync("m/missing.json", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task PurgeIncompleteWritesAsync_KeepsCompleteBlobs()
     {
         var store = CreateStore();

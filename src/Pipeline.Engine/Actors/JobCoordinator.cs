@@ -156,13 +156,11 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         switch (_stage)
         {
             case "score":
-                _observer.OnStageCompleted("score");
                 _inputs = _inputs! with { Units = _units };
                 Stage("select", 1);
                 Selector.SelectAsync(_job, _inputs.Plan, _units!, CancellationToken.None).PipeTo(Self);
                 break;
             case "pack":
-                _observer.OnStageCompleted("pack");
                 Stage("commit", 1);
                 var inputs = _inputs!;
                 Committer.CommitAsync(_job, inputs.Plan, inputs.Units!, inputs.Selection!, _buckets!, _lineage!, CancellationToken.None).PipeTo(Self);
@@ -172,7 +170,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void Stage(string name, int tasks)
     {
-        if (_stage != name && _stage is "plan" or "select") _observer.OnStageCompleted(_stage);
+        if (_stage != name) _observer.OnStageCompleted(_stage);
         _stage = name;
         _remaining = tasks;
         _observer.OnStageStarted(name, tasks);

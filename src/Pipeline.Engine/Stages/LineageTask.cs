@@ -57,7 +57,7 @@ public sealed class LineageTask
         using var buffer = new MemoryStream();
         await ParquetTables.WriteAsync(lineage, buffer, ct).ConfigureAwait(false);
         var bytes = buffer.ToArray();
-        await _job.Output.WriteAsync(key, (s, c) => s.WriteAsync(bytes, c).AsTask(), WriteMode.Overwrite, ct).ConfigureAwait(false);
+        await _job.Output.WriteAllBytesAsync(key, bytes, WriteMode.Overwrite, ct).ConfigureAwait(false);
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
         var result = new LineageResult(_unit.Index, new FileEntry(key, lineage.Count, bytes.LongLength, sha), kept, lineage.Count - kept);
         await _job.WriteJsonAsync(doneKey, result, WriteMode.CreateNew, ct).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Parquet.Serialization.Attributes;
 
 namespace Pipeline.Formats.Work;
 
@@ -29,8 +30,9 @@ public sealed class ScoredDocumentRow
     /// <summary>Tokens including the appended end-of-text token (0 when rejected).</summary>
     [JsonPropertyName("tokens")] public int Tokens { get; set; }
 
-    /// <summary>Pack bucket of the document.</summary>
-    [JsonPropertyName("bucket")] public int Bucket { get; set; }
+    /// <summary>Pack bucket of the document; routes its tokens while the unit is scored, not stored (the unit's
+    /// document index records each bucket's documents).</summary>
+    [ParquetIgnore] public int Bucket { get; set; }
 
     /// <summary>Reject reason code, or null when readable.</summary>
     [JsonPropertyName("reject")] public string? Reject { get; set; }
