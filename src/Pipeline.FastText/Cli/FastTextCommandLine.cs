@@ -1,0 +1,430 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pipeline.FastText.Cli;
+
+/// <summary>
+/// The reference <c>fasttext</c> command line (0.9.2): same commands, arguments, output format and exit codes,
+/// so scripts can swap binaries. Prediction output is written as raw bytes (labels are printed as stored).
+/// </summary>
+public static class FastTextCommandLine
+{
+    private const string Usage =
+        "usage: fasttext <command> <args>\n\n" +
+        "The commands supported by fasttext are:\n\n" +
+        "  supervised              train a supervised classifier\n" +
+        "  quantize                quantize a model to reduce the memory usage\n" +
+        "  test                    evaluate a supervised classifier\n" +
+        "  test-label              print labels with precision and recall scores\n" +
+        "  predict                 predict most likely labels\n" +
+        "  predict-prob            predict most likely labels with probabilities\n" +
+        "  skipgram                train a skipgram model\n" +
+        "  cbow                    train a cbow model\n" +
+        "  print-word-vectors      print word vectors given a trained model\n" +
+        "  print-sentence-vectors  print sentence vectors given a trained model\n" +
+        "  print-ngrams            print ngrams given a trained model and word\n" +
+        "  nn                      query for nearest neighbors\n" +
+        "  analogies               query for analogies\n" +
+        "  dump                    dump arguments,dictionary,input/output vectors\n\n";
+
+    private const string PredictUsage =
+        "usage: fasttext predict[-prob] <model> <test-data> [<k>] [<th>]\n\n" +
+        "  <model>      model filename\n" +
+        "  <test-data>  test data filename (if -, read from stdin)\n" +
+        "  <k>          (optional; 1 by default) predict top k labels\n" +
+        "  <th>         (optional; 0.0 by default) probability threshold\n\n";
+
+    private const string TestUsage =
+        "usage: fasttext test <model> <test-data> [<k>] [<th>]\n\n" +
+        "  <model>      model filename\n" +
+        "  <test-data>  test data filename (if -, read from stdin)\n" +
+        "  <k>          (optional; 1 by default) predict top k labels\n" +
+        "  <th>         (optional; 0.0 by default) probability threshold\n\n";
+
+    private const string DumpUsage =
+        "usage: fasttext dump <model> <option>\n\n" +
+        "  <model>      model filename\n" +
+        "  <option>     option from args,dict,input,output\n";
+
+    private const string NnUsage =
+        "usage: fasttext nn <model> <k>\n\n" +
+        "  <model>      model filename\n" +
+        "  <k>          (optional; 10 by default) predict top k labels\n\n";
+
+    /// <summary>Training and quantization commands, provided by the training module when it is linked in.</summary>
+    public static Func<string, IReadOnlyList<string>, TextWriter, TextWriter, int>? TrainingCommand { get; set; }
+
+    /// <summary>Runs one command (<paramref name="args"/>[0] is the command name, as in <c>fasttext ARGS</c>).</summary>
+    /// <returns>The process exit code: 0 on success, 1 on bad usage or a failed command.</returns>
+    public static int Run(IReadOnlyList<string> args, Stream stdin, Stream stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdin);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        if (args.Count < 1)
+        {
+            stderr.Write(Usage);
+            return 1;
+        }
+        var output = new BufferedStream(stdout, 1 << 16);
+        try
+        {
+            return args[0] switch
+            {
+                "predict" or "predict-prob" => Predict(args, stdin, output, stderr),
+                "test" or "test-label" => Test(args, stdin, output, stderr),
+                "print-word-vectors" => PrintWordVectors(args, stdin, output, stderr),
+                "print-sentence-vectors" => PrintSentenceVectors(args, stdin, output, stderr),
+                "nn" => NearestNeighbors(args, stdin, output),
+                "dump" => Dump(args, output),
+                "supervised" or "skipgram" or "cbow" or "quantize" when TrainingCommand is not null =>
+                    TrainingCommand(args[0], args.Skip(1).ToList(), new StreamWriter(output, new UTF8Encoding(false)) { AutoFlush = true }, stderr),
+                _ => Fail(stderr, Usage),
+            };
+        }
+        catch (FastTextFormatException e)
+        {
+            output.Flush();
+            stderr.WriteLine(e.Message);
+            return 1;
+        }
+        catch (IOException e)
+        {
+            output.Flush();
+            stderr.WriteLine(e.Message);
+            return 1;
+        }
+        finally
+        {
+            output.Flush();
+        }
+    }
+
+    private static int Fail(TextWriter stderr, string usage)
+    {
+        stderr.Write(usage);
+        return 1;
+    }
+
+    private static FastTextModel LoadModel(string path)
+    {
+        try
+        {
+            return FastTextModel.Load(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new FastTextFormatException($"{path} cannot be opened for loading!");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new FastTextFormatException($"{path} cannot be opened for loading!");
+        }
+    }
+
+    private static Stream OpenInput(string path, Stream stdin) =>
+        path == "-" ? stdin : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+
+    private static int ParseInt(string s) => int.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+
+    private static float ParseFloat(string s) => float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static int Predict(IReadOnlyList<string> args, Stream stdin, Stream output, TextWriter stderr)
+    {
+        if (args.Count is < 3 or > 5)
+        {
+            return Fail(stderr, PredictUsage);
+        }
+        int k = args.Count > 3 ? ParseInt(args[3]) : 1;
+        float threshold = args.Count > 4 ? ParseFloat(args[4]) : 0f;
+        bool printProb = args[0] == "predict-prob";
+        FastTextModel model = LoadModel(args[1]);
+        Stream input;
+        try
+        {
+            input = OpenInput(args[2], stdin);
+        }
+        catch (IOException)
+        {
+            stderr.WriteLine("Input file cannot be opened!");
+            return 1;
+        }
+        using (args[2] == "-" ? null : input)
+        {
+            FastTextPredictor predictor = model.CreatePredictor();
+            int capacity = k == -1 ? (int)model.Output.Rows : k;
+            var predictions = new Prediction[Math.Max(1, capacity)];
+            var reader = new LineReader(input);
+            var text = new Utf8Out(output);
+            while (reader.TryReadLine(out ReadOnlySpan<byte> line, out bool endOfLine))
+            {
+                int n = predictor.PredictLine(line, endOfLine, k, threshold, predictions);
+                for (int i = 0; i < n; i++)
+                {
+                    if (i > 0)
+                    {
+                        text.Byte((byte)' ');
+                    }
+                    text.Bytes(model.Dictionary.GetLabelBytes(predictions[i].LabelIndex));
+                    if (printProb)
+                    {
+                        text.Byte((byte)' ');
+                        text.Ascii(CFormat.General(predictions[i].Probability));
+                    }
+                }
+                text.Byte((byte)'\n');
+            }
+        }
+        return 0;
+    }
+
+    private static int Test(IReadOnlyList<string> args, Stream stdin, Stream output, TextWriter stderr)
+    {
+        if (args.Count is < 3 or > 5)
+        {
+            return Fail(stderr, TestUsage);
+        }
+        bool perLabel = args[0] == "test-label";
+        int k = args.Count > 3 ? ParseInt(args[3]) : 1;
+        float threshold = args.Count > 4 ? ParseFloat(args[4]) : 0f;
+        FastTextModel model = LoadModel(args[1]);
+        Stream input;
+        try
+        {
+            input = OpenInput(args[2], stdin);
+        }
+        catch (IOException)
+        {
+            stderr.WriteLine("Test file cannot be opened!");
+            return 1;
+        }
+        TestMeter meter;
+        using (args[2] == "-" ? null : input)
+        {
+            meter = TestMeter.Evaluate(model, input, k, threshold);
+        }
+        var text = new Utf8Out(output);
+        if (perLabel)
+        {
+            for (int label = 0; label < model.Dictionary.NLabels; label++)
+            {
+                WriteMetric(text, "F1-Score", meter.F1(label));
+                WriteMetric(text, "Precision", meter.Precision(label));
+                WriteMetric(text, "Recall", meter.Recall(label));
+                text.Byte((byte)' ');
+                text.Bytes(model.Dictionary.GetLabelBytes(label));
+                text.Byte((byte)'\n');
+            }
+        }
+        string Number(double v) => perLabel ? CFormat.Fixed(v, 3) : CFormat.General(v, 3);
+        text.Ascii($"N\t{meter.Examples}\n");
+        text.Ascii($"P@{k}\t{Number(meter.Precision())}\n");
+        text.Ascii($"R@{k}\t{Number(meter.Recall())}\n");
+        return 0;
+    }
+
+    private static void WriteMetric(Utf8Out text, string name, double value)
+    {
+        text.Ascii(name);
+        text.Ascii(" : ");
+        text.Ascii(double.IsFinite(value) ? CFormat.Fixed(value, 6) : "--------");
+        text.Ascii("  ");
+    }
+
+    private static int PrintWordVectors(IReadOnlyList<string> args, Stream stdin, Stream output, TextWriter stderr)
+    {
+        if (args.Count != 2)
+        {
+            return Fail(stderr, "usage: fasttext print-word-vectors <model>\n\n  <model>      model filename\n\n");
+        }
+        FastTextModel model = LoadModel(args[1]);
+        var vec = new float[model.Dim];
+        var scratch = new List<int>();
+        var text = new Utf8Out(output);
+        foreach (byte[] word in SpaceTokens(stdin))
+        {
+            model.GetWordVector(word, vec, scratch);
+            text.Bytes(word);
+            text.Byte((byte)' ');
+            WriteVector(text, vec);
+            text.Byte((byte)'\n');
+        }
+        return 0;
+    }
+
+    private static int PrintSentenceVectors(IReadOnlyList<string> args, Stream stdin, Stream output, TextWriter stderr)
+    {
+        if (args.Count != 2)
+        {
+            return Fail(stderr, "usage: fasttext print-sentence-vectors <model>\n\n  <model>      model filename\n\n");
+        }
+        FastTextModel model = LoadModel(args[1]);
+        FastTextPredictor predictor = model.CreatePredictor();
+        var vec = new float[model.Dim];
+        var reader = new LineReader(stdin);
+        var text = new Utf8Out(output);
+        while (reader.TryReadLine(out ReadOnlySpan<byte> line, out bool endOfLine))
+        {
+            predictor.SentenceVector(line, endOfLine, vec);
+            WriteVector(text, vec);
+            text.Byte((byte)'\n');
+        }
+        return 0;
+    }
+
+    private static int NearestNeighbors(IReadOnlyList<string> args, Stream stdin, Stream output)
+    {
+        int k;
+        if (args.Count == 2)
+        {
+            k = 10;
+        }
+        else if (args.Count == 3)
+        {
+            k = ParseInt(args[2]);
+        }
+        else
+        {
+            var usage = new Utf8Out(output);
+            usage.Ascii(NnUsage);
+            return 1;
+        }
+        FastTextModel model = LoadModel(args[1]);
+        var text = new Utf8Out(output);
+        const string Prompt = "Query word? ";
+        text.Ascii(Prompt);
+        foreach (byte[] word in SpaceTokens(stdin))
+        {
+            foreach ((float similarity, string neighbour) in model.GetNearestNeighbors(Encoding.UTF8.GetString(word), k))
+            {
+                text.Bytes(Encoding.UTF8.GetBytes(neighbour));
+                text.Byte((byte)' ');
+                text.Ascii(CFormat.General(similarity));
+                text.Byte((byte)'\n');
+            }
+            text.Ascii(Prompt);
+        }
+        return 0;
+    }
+
+    private static int Dump(IReadOnlyList<string> args, Stream output)
+    {
+        var text = new Utf8Out(output);
+        if (args.Count < 3)
+        {
+            text.Ascii(DumpUsage);
+            return 1;
+        }
+        FastTextModel model = LoadModel(args[1]);
+        switch (args[2])
+        {
+            case "args":
+                DumpArgs(text, model.Args);
+                break;
+            case "dict":
+                FastTextVocabulary dict = model.Dictionary;
+                text.Ascii(dict.Size.ToString(CultureInfo.InvariantCulture));
+                text.Byte((byte)'\n');
+                for (int i = 0; i < dict.Size; i++)
+                {
+                    text.Bytes(dict.GetWordBytes(i));
+                    text.Ascii(" " + dict.GetCount(i).ToString(CultureInfo.InvariantCulture));
+                    text.Ascii(dict.GetEntryType(i) == EntryType.Word ? " word\n" : " label\n");
+                }
+                break;
+            case "input":
+                DumpMatrix(text, model.Input);
+                break;
+            case "output":
+                DumpMatrix(text, model.Output);
+                break;
+            default:
+                text.Ascii(DumpUsage);
+                return 1;
+        }
+        return 0;
+    }
+
+    private static void DumpArgs(Utf8Out text, FastTextArgs a)
+    {
+        string loss = a.Loss switch
+        {
+            LossName.HierarchicalSoftmax => "hs",
+            LossName.NegativeSampling => "ns",
+            LossName.Softmax => "softmax",
+            _ => "one-vs-all",
+        };
+        string model = a.Model switch { ModelName.Cbow => "cbow", ModelName.SkipGram => "sg", _ => "sup" };
+        string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        text.Ascii(
+            $"dim {I(a.Dim)}\nws {I(a.WindowSize)}\nepoch {I(a.Epoch)}\nminCount {I(a.MinCount)}\nneg {I(a.Neg)}\n" +
+            $"wordNgrams {I(a.WordNgrams)}\nloss {loss}\nmodel {model}\nbucket {I(a.Bucket)}\nminn {I(a.Minn)}\n" +
+            $"maxn {I(a.Maxn)}\nlrUpdateRate {I(a.LrUpdateRate)}\nt {CFormat.General(a.SamplingThreshold)}\n");
+    }
+
+    private static void DumpMatrix(Utf8Out text, FastTextMatrix matrix)
+    {
+        if (matrix is not DenseMatrix dense)
+        {
+            throw new FastTextFormatException("Operation not permitted on quantized matrices.");
+        }
+        text.Ascii($"{dense.Rows.ToString(CultureInfo.InvariantCulture)} {dense.Cols.ToString(CultureInfo.InvariantCulture)}\n");
+        for (long i = 0; i < dense.Rows; i++)
+        {
+            Span<float> row = dense.Row(i);
+            for (int j = 0; j < row.Length; j++)
+            {
+                if (j > 0)
+                {
+                    text.Byte((byte)' ');
+                }
+                text.Ascii(CFormat.General(row[j]));
+            }
+            text.Byte((byte)'\n');
+        }
+    }
+
+    private static void WriteVector(Utf8Out text, ReadOnlySpan<float> vec)
+    {
+        foreach (float v in vec)
+        {
+            text.Ascii(CFormat.General(v, 5));
+            text.Byte((byte)' ');
+        }
+    }
+
+    /// <summary>C++ <c>std::cin &gt;&gt; word</c> over the whole stream: tokens separated by C-locale whitespace.</summary>
+    private static IEnumerable<byte[]> SpaceTokens(Stream input)
+    {
+        var reader = new LineReader(input);
+        while (reader.TryReadLine(out ReadOnlySpan<byte> line, out _))
+        {
+            var tokens = new List<byte[]>();
+            int pos = 0;
+            while (FastTextPredictor.NextSpaceToken(line, ref pos, out ReadOnlySpan<byte> token))
+            {
+                tokens.Add(token.ToArray());
+            }
+            foreach (byte[] t in tokens)
+            {
+                yield return t;
+            }
+        }
+    }
+
+    /// <summary>A tiny byte writer over the buffered output.</summary>
+    private readonly struct Utf8Out(Stream stream)
+    {
+        public void Byte(byte b) => stream.WriteByte(b);
+
+        public void Bytes(ReadOnlySpan<byte> bytes) => stream.Write(bytes);
+
+        public void Ascii(string s)
+        {
+            Span<byte> buffer = s.Length <= 256 ? stackalloc byte[256] : new byte[Encoding.UTF8.GetMaxByteCount(s.Length)];
+            int n = Encoding.UTF8.GetBytes(s, buffer);
+            stream.Write(buffer[..n]);
+        }
+    }
+}
