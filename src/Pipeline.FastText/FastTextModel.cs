@@ -89,7 +89,7 @@ public sealed class FastTextModel
         var reader = new ModelReader(stream);
         if (reader.Remaining < 8)
         {
-            throw new FastTextFormatException("not a fastText model: the file is shorter than its 8-byte header");
+            throw new FastTextFormatException("not a fastText model: the file is shorter than its 8-byte header (empty or truncated file)");
         }
         int magic = reader.ReadInt32("header");
         if (magic != FileFormatMagic)
@@ -332,6 +332,11 @@ public sealed class FastTextModel
         byte[] wordBytes = Encoding.UTF8.GetBytes(word);
         var query = new float[Dim];
         GetWordVector(wordBytes, query, []);
+        return Nearest(query, k, [wordBytes]);
+    }
+
+    private List<(float, string)> Nearest(float[] query, int k, byte[][] banned)
+    {
         DenseMatrix vectors = WordVectors();
         float queryNorm = VectorMath.Norm(query);
         if (MathF.Abs(queryNorm) < 1e-8f)
@@ -342,7 +347,7 @@ public sealed class FastTextModel
         int len = 0;
         for (int i = 0; i < Dictionary.NWords; i++)
         {
-            if (Dictionary.GetWordBytes(i).SequenceEqual(wordBytes))
+            if (IsBanned(Dictionary.GetWordBytes(i), banned))
             {
                 continue;
             }
@@ -367,6 +372,32 @@ public sealed class FastTextModel
             result.Add((heap[i].LogProbability, Dictionary.GetWord(heap[i].LabelIndex)));
         }
         return result;
+    }
+
+    private static bool IsBanned(ReadOnlySpan<byte> word, byte[][] banned)
+    {
+        foreach (byte[] b in banned)
+        {
+            if (word.SequenceEqual(b))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The <paramref name="k"/> words nearest to A − B + C (the three excluded), as fastText's <c>analogies</c>.</summary>
+    public IReadOnlyList<(float Similarity, string Word)> GetAnalogies(int k, string wordA, string wordB, string wordC)
+    {
+        var query = new float[Dim];
+        var buffer = new float[Dim];
+        var scratch = new List<int>();
+        foreach ((string word, double sign) in new[] { (wordA, 1.0), (wordB, -1.0), (wordC, 1.0) })
+        {
+            GetWordVector(Encoding.UTF8.GetBytes(word), buffer, scratch);
+            VectorMath.AddScaled(query, buffer, (float)(sign / (VectorMath.Norm(buffer) + 1e-8)));
+        }
+        return Nearest(query, k, [Encoding.UTF8.GetBytes(wordA), Encoding.UTF8.GetBytes(wordB), Encoding.UTF8.GetBytes(wordC)]);
     }
 
     private DenseMatrix WordVectors()

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace Pipeline.FastText;
@@ -55,10 +56,27 @@ public sealed class FastTextPredictor
     /// Predicts for one line as fastText's CLI reads it from a file: <paramref name="endOfLine"/> says whether the
     /// line ended with a newline (the file's last line may not).
     /// </summary>
-    public int PredictLine(ReadOnlySpan<byte> line, bool endOfLine, int k, float threshold, Span<Prediction> destination)
+    public int PredictLine(ReadOnlySpan<byte> line, bool endOfLine, int k, float threshold, Span<Prediction> destination) =>
+        PredictLine(line, endOfLine, k, threshold, destination, out _);
+
+    /// <summary>
+    /// <see cref="PredictLine(ReadOnlySpan{byte}, bool, int, float, Span{Prediction})"/>, reporting where a literal
+    /// <c>&lt;/s&gt;</c> token ended the line early (-1 when it did not): the reference reads the rest as another line.
+    /// </summary>
+    public int PredictLine(ReadOnlySpan<byte> line, bool endOfLine, int k, float threshold, Span<Prediction> destination, out int restStart)
     {
-        _dict.GetLine(line, endOfLine, _words, _labels, _scratch);
+        _dict.GetLine(line, endOfLine, _words, _labels, _scratch, out restStart);
         return PredictIds(CollectionsMarshal.AsSpan(_words), k, threshold, destination);
+    }
+
+    /// <summary>
+    /// Tokenizes one line into <see cref="LastInputIds"/> and <see cref="LastLabels"/> without predicting; returns
+    /// where a literal <c>&lt;/s&gt;</c> ended it early, or -1.
+    /// </summary>
+    public int ReadLine(ReadOnlySpan<byte> line, bool endOfLine)
+    {
+        _dict.GetLine(line, endOfLine, _words, _labels, _scratch, out int restStart);
+        return restStart;
     }
 
     /// <summary>The labels (indices among labels) found on the last line given to a predict call.</summary>
@@ -67,9 +85,13 @@ public sealed class FastTextPredictor
     /// <summary>The input rows of the last line given to a predict call.</summary>
     public ReadOnlySpan<int> LastInputIds => CollectionsMarshal.AsSpan(_words);
 
-    /// <summary>Predicts from input row ids (as produced by <see cref="FastTextVocabulary.GetLine"/>).</summary>
+    /// <summary>Predicts from input row ids (as produced by <see cref="FastTextVocabulary.GetLine(ReadOnlySpan{byte}, bool, List{int}, List{int}, LineScratch)"/>).</summary>
     public int PredictIds(ReadOnlySpan<int> inputIds, int k, float threshold, Span<Prediction> destination)
     {
+        if (inputIds.IsEmpty)
+        {
+            return 0;
+        }
         if (_model.Args.Model != ModelName.Supervised)
         {
             throw new InvalidOperationException("Model needs to be supervised for prediction!");
@@ -81,10 +103,6 @@ public sealed class FastTextPredictor
         else if (k <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(k), k, "k needs to be 1 or higher!");
-        }
-        if (inputIds.IsEmpty)
-        {
-            return 0;
         }
         ComputeHidden(inputIds, _hidden);
         if (_heap.Length < k + 1)
@@ -107,12 +125,7 @@ public sealed class FastTextPredictor
         FastTextMatrix input = _model.Input;
         if (input is DenseMatrix dense)
         {
-            float[] data = dense.Data;
-            int dim = hidden.Length;
-            foreach (int id in inputIds)
-            {
-                VectorMath.Add(hidden, data.AsSpan(id * dim, dim));
-            }
+            AddDenseRows(dense.Data, inputIds, hidden);
         }
         else
         {
@@ -122,6 +135,32 @@ public sealed class FastTextPredictor
             }
         }
         VectorMath.Scale(hidden, (float)(1.0 / inputIds.Length));
+    }
+
+    /// <summary>
+    /// Sums dense rows. Rows of a large model are scattered over hundreds of MB, so each is a cache miss: the rows a
+    /// few tokens ahead are prefetched while the current one is added (measured in docs/benchmarks.md).
+    /// </summary>
+    private static unsafe void AddDenseRows(float[] data, ReadOnlySpan<int> inputIds, Span<float> hidden)
+    {
+        const int Ahead = 4;
+        int dim = hidden.Length;
+        int rowBytes = dim * sizeof(float);
+        fixed (float* basePtr = data)
+        {
+            for (int t = 0; t < inputIds.Length; t++)
+            {
+                if (Sse.IsSupported && t + Ahead < inputIds.Length)
+                {
+                    byte* next = (byte*)(basePtr + ((long)inputIds[t + Ahead] * dim));
+                    for (int offset = 0; offset < rowBytes; offset += 64)
+                    {
+                        Sse.Prefetch0(next + offset);
+                    }
+                }
+                VectorMath.Add(hidden, new ReadOnlySpan<float>(basePtr + ((long)inputIds[t] * dim), dim));
+            }
+        }
     }
 
     private int OutputKBest(int k, float threshold)
@@ -224,12 +263,19 @@ public sealed class FastTextPredictor
     /// line's input rows (labels dropped, end-of-sentence added when <paramref name="endOfLine"/>); for unsupervised
     /// models the mean of the unit-normalised vectors of its whitespace-separated words.
     /// </summary>
-    public void SentenceVector(ReadOnlySpan<byte> line, bool endOfLine, Span<float> vector)
+    public void SentenceVector(ReadOnlySpan<byte> line, bool endOfLine, Span<float> vector) => SentenceVector(line, endOfLine, vector, out _);
+
+    /// <summary>
+    /// <see cref="SentenceVector(ReadOnlySpan{byte}, bool, Span{float})"/>, reporting where a literal <c>&lt;/s&gt;</c>
+    /// ended a supervised line early (-1 when it did not).
+    /// </summary>
+    public void SentenceVector(ReadOnlySpan<byte> line, bool endOfLine, Span<float> vector, out int restStart)
     {
         vector.Clear();
+        restStart = -1;
         if (_model.Args.Model == ModelName.Supervised)
         {
-            _dict.GetLine(line, endOfLine, _words, _labels, _scratch);
+            _dict.GetLine(line, endOfLine, _words, _labels, _scratch, out restStart);
             foreach (int id in _words)
             {
                 _model.Input.AddRowTo(vector, id);

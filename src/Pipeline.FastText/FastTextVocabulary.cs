@@ -230,7 +230,21 @@ public sealed class FastTextVocabulary
     /// <param name="labels">Receives label indices (0-based among labels).</param>
     /// <param name="scratch">Reusable scratch space.</param>
     /// <returns>The number of tokens read, end-of-sentence included.</returns>
-    public int GetLine(ReadOnlySpan<byte> line, bool endOfLine, List<int> words, List<int> labels, LineScratch scratch)
+    public int GetLine(ReadOnlySpan<byte> line, bool endOfLine, List<int> words, List<int> labels, LineScratch scratch) =>
+        GetLine(line, endOfLine, words, labels, scratch, out _);
+
+    /// <summary>
+    /// <see cref="GetLine(ReadOnlySpan{byte}, bool, List{int}, List{int}, LineScratch)"/>, reporting where a literal
+    /// <c>&lt;/s&gt;</c> token ended the line early: fastText stops a line at any end-of-sentence token, so the rest of
+    /// the physical line (from <paramref name="restStart"/>, its newline included) is read as the next line.
+    /// </summary>
+    /// <param name="line">The line's bytes, without the newline.</param>
+    /// <param name="endOfLine">True when the line ended with a newline.</param>
+    /// <param name="words">Receives input row ids.</param>
+    /// <param name="labels">Receives label indices.</param>
+    /// <param name="scratch">Reusable scratch space.</param>
+    /// <param name="restStart">Where the unread rest starts, or -1 when the whole line was read.</param>
+    public int GetLine(ReadOnlySpan<byte> line, bool endOfLine, List<int> words, List<int> labels, LineScratch scratch, out int restStart)
     {
         ArgumentNullException.ThrowIfNull(words);
         ArgumentNullException.ThrowIfNull(labels);
@@ -241,12 +255,18 @@ public sealed class FastTextVocabulary
         hashes.Clear();
         int ntokens = 0;
         int pos = 0;
+        restStart = -1;
         while (NextToken(line, ref pos, out ReadOnlySpan<byte> token))
         {
             ntokens++;
             AddToken(token, words, labels, hashes, scratch);
+            if (token.SequenceEqual(EndOfSentence))
+            {
+                restStart = pos;
+                break;
+            }
         }
-        if (endOfLine)
+        if (endOfLine && restStart < 0)
         {
             ntokens++;
             AddToken(EndOfSentence, words, labels, hashes, scratch);
@@ -343,7 +363,13 @@ public sealed class FastTextVocabulary
     /// Appends the character n-gram rows of <paramref name="word"/> (already wrapped in <c>&lt;</c> and <c>&gt;</c>):
     /// n = minn..maxn UTF-8 characters, never the lone boundary characters, each hashed modulo the bucket count.
     /// </summary>
-    public void ComputeSubwords(ReadOnlySpan<byte> word, List<int> ngrams)
+    public void ComputeSubwords(ReadOnlySpan<byte> word, List<int> ngrams) => ComputeSubwords(word, ngrams, null);
+
+    /// <summary>
+    /// <see cref="ComputeSubwords(ReadOnlySpan{byte}, List{int})"/>, also recording each n-gram's byte range in
+    /// <paramref name="substrings"/> (as fastText's <c>print-ngrams</c>; a pruned n-gram keeps its range but has no row).
+    /// </summary>
+    public void ComputeSubwords(ReadOnlySpan<byte> word, List<int> ngrams, List<Range>? substrings)
     {
         ArgumentNullException.ThrowIfNull(ngrams);
         int maxn = Args.Maxn;
@@ -367,6 +393,7 @@ public sealed class FastTextVocabulary
                 if (n >= minn && !(n == 1 && (i == 0 || j == word.Length)))
                 {
                     PushHash(ngrams, (int)(h % bucket));
+                    substrings?.Add(i..j);
                 }
             }
         }
@@ -510,7 +537,7 @@ public sealed class FastTextVocabulary
     }
 }
 
-/// <summary>Reusable per-thread buffers for <see cref="FastTextVocabulary.GetLine"/>.</summary>
+/// <summary>Reusable per-thread buffers for <see cref="FastTextVocabulary.GetLine(ReadOnlySpan{byte}, bool, List{int}, List{int}, LineScratch)"/>.</summary>
 public sealed class LineScratch
 {
     private byte[] _bytes = new byte[256];

@@ -10,7 +10,8 @@ public static class CFormat
     {
         if (double.IsNaN(value))
         {
-            return double.IsNegative(value) ? "-nan" : "nan";
+            // The reference's undefined metrics are std::numeric_limits<double>::quiet_NaN(), printed "nan".
+            return "nan";
         }
         if (double.IsInfinity(value))
         {

@@ -77,7 +77,9 @@ public static class FastTextCommandLine
                 "print-word-vectors" => PrintWordVectors(args, stdin, output, stderr),
                 "print-sentence-vectors" => PrintSentenceVectors(args, stdin, output, stderr),
                 "nn" => NearestNeighbors(args, stdin, output),
-                "dump" => Dump(args, output),
+                "analogies" => Analogies(args, stdin, output, stderr),
+                "print-ngrams" => PrintNgrams(args, output, stderr),
+                "dump" => Dump(args, output, stderr),
                 "supervised" or "skipgram" or "cbow" or "quantize" when TrainingCommand is not null =>
                     TrainingCommand(args[0], args.Skip(1).ToList(), new StreamWriter(output, new UTF8Encoding(false)) { AutoFlush = true }, stderr),
                 _ => Fail(stderr, Usage),
@@ -89,7 +91,7 @@ public static class FastTextCommandLine
             stderr.WriteLine(e.Message);
             return 1;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
             output.Flush();
             stderr.WriteLine(e.Message);
@@ -157,9 +159,9 @@ public static class FastTextCommandLine
             var predictions = new Prediction[Math.Max(1, capacity)];
             var reader = new LineReader(input);
             var text = new Utf8Out(output);
-            while (reader.TryReadLine(out ReadOnlySpan<byte> line, out bool endOfLine))
+            reader.ForEachFastTextLine((line, endOfLine) =>
             {
-                int n = predictor.PredictLine(line, endOfLine, k, threshold, predictions);
+                int n = predictor.PredictLine(line, endOfLine, k, threshold, predictions, out int rest);
                 for (int i = 0; i < n; i++)
                 {
                     if (i > 0)
@@ -174,7 +176,8 @@ public static class FastTextCommandLine
                     }
                 }
                 text.Byte((byte)'\n');
-            }
+                return rest;
+            });
         }
         return 0;
     }
@@ -244,6 +247,13 @@ public static class FastTextCommandLine
         var text = new Utf8Out(output);
         foreach (byte[] word in SpaceTokens(stdin))
         {
+            if (model.Dictionary.GetId(word) >= model.Dictionary.NWords)
+            {
+                // The reference aborts on an assertion here (exit 134); we stop with a clear message instead.
+                output.Flush();
+                stderr.WriteLine($"'{Encoding.UTF8.GetString(word)}' is a label of this model, not a word: it has no word vector");
+                return 1;
+            }
             model.GetWordVector(word, vec, scratch);
             text.Bytes(word);
             text.Byte((byte)' ');
@@ -264,12 +274,13 @@ public static class FastTextCommandLine
         var vec = new float[model.Dim];
         var reader = new LineReader(stdin);
         var text = new Utf8Out(output);
-        while (reader.TryReadLine(out ReadOnlySpan<byte> line, out bool endOfLine))
+        reader.ForEachFastTextLine((line, endOfLine) =>
         {
-            predictor.SentenceVector(line, endOfLine, vec);
+            predictor.SentenceVector(line, endOfLine, vec, out int rest);
             WriteVector(text, vec);
             text.Byte((byte)'\n');
-        }
+            return rest;
+        });
         return 0;
     }
 
@@ -308,7 +319,98 @@ public static class FastTextCommandLine
         return 0;
     }
 
-    private static int Dump(IReadOnlyList<string> args, Stream output)
+    private static int PrintNgrams(IReadOnlyList<string> args, Stream output, TextWriter stderr)
+    {
+        if (args.Count != 3)
+        {
+            return Fail(stderr, "usage: fasttext print-ngrams <model> <word>\n\n  <model>      model filename\n  <word>       word to print\n\n");
+        }
+        FastTextModel model = LoadModel(args[1]);
+        byte[] word = Encoding.UTF8.GetBytes(args[2]);
+        FastTextVocabulary dict = model.Dictionary;
+        var rows = new List<int>();
+        var texts = new List<byte[]>();
+        int id = dict.GetId(word);
+        if (id >= 0)
+        {
+            rows.Add(id);
+            texts.Add(word);
+        }
+        if (!word.AsSpan().SequenceEqual(FastTextVocabulary.EndOfSentence))
+        {
+            byte[] wrapped = [(byte)'<', .. word, (byte)'>'];
+            var ranges = new List<Range>();
+            dict.ComputeSubwords(wrapped, rows, ranges);
+            foreach (Range r in ranges)
+            {
+                texts.Add(wrapped[r]);
+            }
+        }
+        var text = new Utf8Out(output);
+        var vec = new float[model.Dim];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Array.Clear(vec);
+            if (rows[i] >= 0)
+            {
+                model.Input.AddRowTo(vec, rows[i]);
+            }
+            text.Bytes(texts[i]);
+            text.Byte((byte)' ');
+            WriteVector(text, vec);
+            text.Byte((byte)'\n');
+        }
+        return 0;
+    }
+
+    private static int Analogies(IReadOnlyList<string> args, Stream stdin, Stream output, TextWriter stderr)
+    {
+        int k;
+        if (args.Count == 2)
+        {
+            k = 10;
+        }
+        else if (args.Count == 3)
+        {
+            k = ParseInt(args[2]);
+        }
+        else
+        {
+            return Fail(stderr, "usage: fasttext analogies <model> <k>\n\n  <model>      model filename\n  <k>          (optional; 10 by default) predict top k labels\n\n");
+        }
+        if (k <= 0)
+        {
+            stderr.WriteLine("k needs to be 1 or higher!");
+            return 1;
+        }
+        var text = new Utf8Out(output);
+        text.Ascii($"Loading model {args[1]}\n");
+        FastTextModel model = LoadModel(args[1]);
+        const string Prompt = "Query triplet (A - B + C)? ";
+        text.Ascii(Prompt);
+        var words = new List<string>(3);
+        // The reference loops forever once stdin ends; we stop there.
+        foreach (byte[] word in SpaceTokens(stdin))
+        {
+            words.Add(Encoding.UTF8.GetString(word));
+            if (words.Count < 3)
+            {
+                continue;
+            }
+            foreach ((float similarity, string neighbour) in model.GetAnalogies(k, words[0], words[1], words[2]))
+            {
+                text.Bytes(Encoding.UTF8.GetBytes(neighbour));
+                text.Byte((byte)' ');
+                text.Ascii(CFormat.General(similarity));
+                text.Byte((byte)'\n');
+            }
+            text.Ascii(Prompt);
+            words.Clear();
+        }
+        return 0;
+    }
+
+    private static int Dump(IReadOnlyList<string> args, Stream output, TextWriter stderr)
     {
         var text = new Utf8Out(output);
         if (args.Count < 3)
@@ -333,11 +435,15 @@ public static class FastTextCommandLine
                     text.Ascii(dict.GetEntryType(i) == EntryType.Word ? " word\n" : " label\n");
                 }
                 break;
+            case "input" or "output" when model.IsQuantized:
+                // The reference refuses both matrices of a quantized model on stderr and still exits 0.
+                stderr.WriteLine("Not supported for quantized models.");
+                break;
             case "input":
-                DumpMatrix(text, model.Input);
+                DumpMatrix(text, (DenseMatrix)model.Input);
                 break;
             case "output":
-                DumpMatrix(text, model.Output);
+                DumpMatrix(text, (DenseMatrix)model.Output);
                 break;
             default:
                 text.Ascii(DumpUsage);
@@ -363,12 +469,8 @@ public static class FastTextCommandLine
             $"maxn {I(a.Maxn)}\nlrUpdateRate {I(a.LrUpdateRate)}\nt {CFormat.General(a.SamplingThreshold)}\n");
     }
 
-    private static void DumpMatrix(Utf8Out text, FastTextMatrix matrix)
+    private static void DumpMatrix(Utf8Out text, DenseMatrix dense)
     {
-        if (matrix is not DenseMatrix dense)
-        {
-            throw new FastTextFormatException("Operation not permitted on quantized matrices.");
-        }
         text.Ascii($"{dense.Rows.ToString(CultureInfo.InvariantCulture)} {dense.Cols.ToString(CultureInfo.InvariantCulture)}\n");
         for (long i = 0; i < dense.Rows; i++)
         {

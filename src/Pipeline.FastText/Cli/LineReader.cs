@@ -1,5 +1,8 @@
 namespace Pipeline.FastText.Cli;
 
+/// <summary>Handles one fastText line; returns where a literal <c>&lt;/s&gt;</c> ended it early, or -1.</summary>
+public delegate int FastTextLineHandler(ReadOnlySpan<byte> line, bool endOfLine);
+
 /// <summary>
 /// Reads a byte stream line by line as fastText's CLI consumes it: each line without its '\n', and whether it had
 /// one (the last line of a file may not). A final fragment without newline is a line; nothing after the last '\n' is not.
@@ -45,6 +48,32 @@ public sealed class LineReader
             }
             scanFrom = _end - _start;
             Refill();
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="handler"/> for each line as fastText's <c>getLine</c> sees them: a physical line that a
+    /// literal <c>&lt;/s&gt;</c> token ends early continues as the next line (an empty rest before the newline
+    /// included, which reads as a lone end-of-sentence).
+    /// </summary>
+    public void ForEachFastTextLine(FastTextLineHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        while (TryReadLine(out ReadOnlySpan<byte> line, out bool endOfLine))
+        {
+            while (true)
+            {
+                int rest = handler(line, endOfLine);
+                if (rest < 0)
+                {
+                    break;
+                }
+                line = line[rest..];
+                if (line.IsEmpty && !endOfLine)
+                {
+                    break;
+                }
+            }
         }
     }
 

@@ -36,16 +36,17 @@ public sealed class TestMeter
         FastTextPredictor predictor = model.CreatePredictor();
         var predictions = new Prediction[Math.Max(1, k == -1 ? (int)model.Output.Rows : k)];
         var reader = new LineReader(input);
-        while (reader.TryReadLine(out ReadOnlySpan<byte> line, out bool endOfLine))
+        reader.ForEachFastTextLine((line, endOfLine) =>
         {
-            int n = predictor.PredictLine(line, endOfLine, k, threshold, predictions);
+            int rest = predictor.ReadLine(line, endOfLine);
             ReadOnlySpan<int> labels = predictor.LastLabels;
-            if (labels.IsEmpty || predictor.LastInputIds.IsEmpty)
+            if (!labels.IsEmpty && !predictor.LastInputIds.IsEmpty)
             {
-                continue;
+                int n = predictor.PredictIds(predictor.LastInputIds, k, threshold, predictions);
+                meter.Log(labels, predictions.AsSpan(0, n));
             }
-            meter.Log(labels, predictions.AsSpan(0, n));
-        }
+            return rest;
+        });
         return meter;
     }
 

@@ -27,9 +27,10 @@ public readonly record struct TrainingProgress(
         var c = CultureInfo.InvariantCulture;
         long etah = EtaSeconds / 3600;
         long etam = EtaSeconds % 3600 / 60;
+        long etas = EtaSeconds % 60;
         string loss = float.IsNaN(Loss) ? "-nan" : Loss.ToString("F6", c);
         return string.Create(c,
-            $"Progress: {100.0 * Progress,5:F1}% words/sec/thread: {(long)WordsPerSecondPerThread,7} lr: {LearningRate,9:F6} avg.loss: {loss,9} ETA: {etah,3}h{etam,2}m");
+            $"Progress: {100.0 * Progress,5:F1}% words/sec/thread: {(long)WordsPerSecondPerThread,7} lr: {LearningRate,9:F6} avg.loss: {loss,9} ETA: {etah,3}h{etam,2}m{etas,2}s");
     }
 }
 

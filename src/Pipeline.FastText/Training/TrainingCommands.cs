@@ -49,7 +49,7 @@ public static class TrainingCommands
         if (command == "quantize" && args.Count == 0)
         {
             stderr.Write("usage: fasttext quantize <args>\n");
-            stderr.Write(Help(FastTextArgs.UnsupervisedDefaults(ModelName.SkipGram), false));
+            stderr.Write(Help(FastTextArgs.UnsupervisedDefaults(ModelName.SkipGram) with { Threads = 12 }, false));
             return 1;
         }
         CliOptions? options = Parse(model, args, stderr);
@@ -126,7 +126,7 @@ public static class TrainingCommands
             if (flag.Length == 0 || flag[0] != '-')
             {
                 stderr.Write("Provided argument without a dash! Usage:\n");
-                stderr.Write(Help(a, model == ModelName.Supervised));
+                stderr.Write(Help(a, saveOutput));
                 return null;
             }
             string? value = ai + 1 < argv.Count ? argv[ai + 1] : null;
@@ -134,7 +134,7 @@ public static class TrainingCommands
             if (!flagOnly && value is null)
             {
                 stderr.Write($"{flag} is missing an argument\n");
-                stderr.Write(Help(a, model == ModelName.Supervised));
+                stderr.Write(Help(a, saveOutput));
                 return null;
             }
             try
@@ -143,7 +143,7 @@ public static class TrainingCommands
                 {
                     case "-h":
                         stderr.Write("Here is the help! Usage:\n");
-                        stderr.Write(Help(a, model == ModelName.Supervised));
+                        stderr.Write(Help(a, saveOutput));
                         return null;
                     case "-input": input = value!; break;
                     case "-output": output = value!; break;
@@ -168,7 +168,7 @@ public static class TrainingCommands
                         if (loss is null)
                         {
                             stderr.Write($"Unknown loss: {value}\n");
-                            stderr.Write(Help(a, model == ModelName.Supervised));
+                            stderr.Write(Help(a, saveOutput));
                             return null;
                         }
                         a = a with { Loss = loss.Value };
@@ -195,7 +195,7 @@ public static class TrainingCommands
                             return null;
                         }
                         stderr.Write($"Unknown argument: {flag}\n");
-                        stderr.Write(Help(a, model == ModelName.Supervised));
+                        stderr.Write(Help(a, saveOutput));
                         return null;
                 }
             }
@@ -208,7 +208,7 @@ public static class TrainingCommands
         if (input.Length == 0 || output.Length == 0)
         {
             stderr.Write("Empty input or output path.\n");
-            stderr.Write(Help(a, model == ModelName.Supervised));
+            stderr.Write(Help(a, saveOutput));
             return null;
         }
         if (a.WordNgrams <= 1 && a.Maxn == 0)
@@ -274,7 +274,6 @@ public static class TrainingCommands
     /// <summary>The reference's <c>printHelp</c>, with the current values in brackets.</summary>
     private static string Help(FastTextArgs a, bool saveOutput)
     {
-        _ = saveOutput;
         var sb = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         sb.Append('\n');
@@ -302,7 +301,7 @@ public static class TrainingCommands
         sb.Append(c, $"  -loss               loss function {{ns, hs, softmax, one-vs-all}} [{LossText(a.Loss)}]\n");
         sb.Append(c, $"  -thread             number of threads (set to 1 to ensure reproducible results) [{a.Threads}]\n");
         sb.Append(c, $"  -pretrainedVectors  pretrained word vectors for supervised learning [{a.PretrainedVectors}]\n");
-        sb.Append("  -saveOutput         whether output params should be saved [false]\n");
+        sb.Append(c, $"  -saveOutput         whether output params should be saved [{(saveOutput ? "true" : "false")}]\n");
         sb.Append(c, $"  -seed               random generator seed  [{a.Seed}]\n\n");
         sb.Append("The following arguments are for autotune:\n");
         sb.Append("  -autotune-validation            validation file to be used for evaluation\n");
