@@ -14,8 +14,8 @@ public sealed class QuantizeTests(ITestOutputHelper output)
         string dir = TrainingData.NewTempDir(name);
         string model = Path.Combine(dir, "trained");
         TrainingHarness.RunOurs("supervised",
-            "-input", TrainingData.TrainSubset(2), "-output", model, "-epoch", "5", "-lr", "0.5", "-wordNgrams", "2",
-            "-dim", dim.ToString(CultureInfo.InvariantCulture), "-bucket", "20000", "-thread", "2", "-verbose", "0");
+            "-input", TrainingData.TrainSubset(3), "-output", model, "-epoch", "5", "-lr", "0.5", "-wordNgrams", "2", "-minCount", "2",
+            "-dim", dim.ToString(CultureInfo.InvariantCulture), "-bucket", "5000", "-thread", "2", "-verbose", "0");
         File.Copy(model + ".bin", Path.Combine(dir, "ref.bin"));
         File.Copy(model + ".bin", Path.Combine(dir, "ours.bin"));
         return dir;
@@ -24,7 +24,7 @@ public sealed class QuantizeTests(ITestOutputHelper output)
     [ReferenceCliFact]
     public void Quantize_NoCutoff_FtzByteIdenticalToReference()
     {
-        string dir = SmallModel("q-exact", 10);
+        string dir = SmallModel("q-exact", 6);
         string[] q = ["-input", TrainingData.Train, "-dsub", "2", "-qnorm", "-verbose", "0"];
         TrainingHarness.RunReference(["quantize", .. q, "-output", Path.Combine(dir, "ref")]);
         TrainingHarness.RunOurs("quantize", [.. q, "-output", Path.Combine(dir, "ours")]);
@@ -35,7 +35,7 @@ public sealed class QuantizeTests(ITestOutputHelper output)
     public void Quantize_CutoffQnorm_SameAsReferenceUpToPruneIndexOrder()
     {
         string dir = SmallModel("q-cutoff", 10);
-        string[] q = ["-input", TrainingData.Train, "-dsub", "3", "-qnorm", "-cutoff", "8000", "-verbose", "0"];
+        string[] q = ["-input", TrainingData.Train, "-dsub", "3", "-qnorm", "-cutoff", "6000", "-verbose", "0"];
         TrainingHarness.RunReference(["quantize", .. q, "-output", Path.Combine(dir, "ref")]);
         TrainingHarness.RunOurs("quantize", [.. q, "-output", Path.Combine(dir, "ours")]);
         (byte[] refHead, HashSet<(int, int)> refPrune, byte[] refTail) = Split(Path.Combine(dir, "ref.ftz"));
@@ -50,7 +50,7 @@ public sealed class QuantizeTests(ITestOutputHelper output)
     {
         string dir = SmallModel("q-retrain", 20);
         TrainingHarness.RunOurs("quantize",
-            "-input", TrainingData.TrainSubset(2), "-output", Path.Combine(dir, "ours"), "-qnorm", "-cutoff", "20000", "-retrain", "-epoch", "1", "-thread", "2", "-verbose", "0");
+            "-input", TrainingData.TrainSubset(3), "-output", Path.Combine(dir, "ours"), "-qnorm", "-cutoff", "8000", "-retrain", "-epoch", "1", "-thread", "2", "-verbose", "0");
         string ftz = Path.Combine(dir, "ours.ftz");
         Assert.Equal(TrainingHarness.ReferencePredictProb(ftz, TrainingData.Test, 2), TrainingHarness.OurPredictProb(ftz, TrainingData.Test, 2));
         double before = TrainingData.PrecisionAt1(FastTextModel.Load(Path.Combine(dir, "ours.bin")));

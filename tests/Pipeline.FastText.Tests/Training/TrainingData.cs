@@ -30,12 +30,17 @@ internal static class TrainingData
     }
 
     /// <summary>Every <paramref name="step"/>-th line of the training file, for tests that need less data.</summary>
-    public static string TrainSubset(int step)
+    public static string TrainSubset(int step) => Subset(Train, "train", step);
+
+    /// <summary>Every <paramref name="step"/>-th line of the unlabeled training text.</summary>
+    public static string PlainSubset(int step) => Subset(Plain, "plain", step);
+
+    private static string Subset(string source, string name, int step)
     {
-        string path = Path.Combine(Root, $"train-every-{step}.txt");
+        string path = Path.Combine(Root, $"{name}-every-{step}.txt");
         if (!System.IO.File.Exists(path))
         {
-            string[] lines = System.IO.File.ReadAllLines(Train);
+            string[] lines = System.IO.File.ReadAllLines(source);
             System.IO.File.WriteAllLines(path + ".tmp", lines.Where((_, i) => i % step == 0));
             System.IO.File.Move(path + ".tmp", path, overwrite: true);
         }

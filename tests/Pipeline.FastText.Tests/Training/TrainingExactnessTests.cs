@@ -21,6 +21,22 @@ public sealed class TrainingExactnessTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "ref.vec")), File.ReadAllBytes(Path.Combine(dir, "ours.vec")));
     }
 
+    [ReferenceCliFact]
+    public void Train_ZeroEpochsWithPretrainedVectors_ModelBytesIdenticalToReference()
+    {
+        string dir = TrainingData.NewTempDir("pretrained");
+        string vec = Path.Combine(dir, "pre.vec");
+        // Vectors for a few frequent words plus one word the training data lacks (it joins the dictionary).
+        File.WriteAllText(vec, "3 4\nthe 0.5 -0.25 1e-05 3\nof 1 2 3 4\nzzzunseen -1 -2 -3 -4\n");
+        string[] common = ["-input", TrainingData.TrainSubset(8), "-epoch", "0", "-dim", "4", "-bucket", "100", "-wordNgrams", "2", "-thread", "2", "-verbose", "0", "-pretrainedVectors", vec];
+        TrainingHarness.RunReference(["supervised", .. common, "-output", Path.Combine(dir, "ref")]);
+        TrainingHarness.RunOurs("supervised", [.. common, "-output", Path.Combine(dir, "ours")]);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "ref.bin")), File.ReadAllBytes(Path.Combine(dir, "ours.bin")));
+        FastTextModel model = FastTextModel.Load(Path.Combine(dir, "ours.bin"));
+        Assert.Equal([1f, 2f, 3f, 4f], model.GetWordVector("of"));
+        Assert.True(model.Dictionary.GetId("zzzunseen") >= 0);
+    }
+
     [Fact]
     public void UniformInit_FewerThreadsThanBlocks_LeavesReferenceZeroTail()
     {

@@ -16,7 +16,7 @@ public sealed class UnsupervisedTests(ITestOutputHelper output)
     public void Train_TopWordsNeighbours_OverlapWithReferenceLikeReferenceWithItself(string command)
     {
         string dir = TrainingData.NewTempDir("unsup-" + command);
-        string[] common = ["-input", TrainingData.Plain, "-epoch", "3", "-dim", "50", "-minCount", "5", "-maxn", "0", "-thread", "2", "-verbose", "0"];
+        string[] common = ["-input", TrainingData.PlainSubset(2), "-epoch", "2", "-dim", "30", "-minCount", "5", "-maxn", "0", "-thread", "2", "-verbose", "0"];
         TrainingHarness.RunReference([command, .. common, "-seed", "1", "-output", Path.Combine(dir, "ref1")]);
         TrainingHarness.RunReference([command, .. common, "-seed", "2", "-output", Path.Combine(dir, "ref2")]);
         TrainingHarness.RunOurs(command, [.. common, "-seed", "3", "-output", Path.Combine(dir, "ours")]);
