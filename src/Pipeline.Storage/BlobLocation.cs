@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using Pipeline.Storage.Azure;
 
 namespace Pipeline.Storage;
 
@@ -35,26 +36,59 @@ public sealed class BlobLocation
     public string Display(string key) => DisplayPrefix.Length == 0 ? key : DisplayPrefix + "/" + key;
 
     /// <summary>
-    /// Resolves an input path, glob or <c>file://</c> URI. Globs support <c>*</c>, <c>?</c> and <c>**</c>; a path
-    /// without wildcards names one file.
+    /// Resolves an input path, glob or URI: a local path, <c>file://</c>, <c>az://ACCOUNT/CONTAINER/PREFIX</c> or
+    /// <c>https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX</c> (Azure credentials from the environment, see
+    /// <see cref="AzureStoreOptions.FromEnvironment"/>). Globs support <c>*</c>, <c>?</c> and <c>**</c>; a path without
+    /// wildcards names one file.
     /// </summary>
-    public static BlobLocation ForInput(string uri, string baseDirectory)
+    public static BlobLocation ForInput(string uri, string baseDirectory) => ForInput(uri, baseDirectory, azure: null);
+
+    /// <summary>As <see cref="ForInput(string, string)"/>, with explicit Azure options (null: from the environment).</summary>
+    public static BlobLocation ForInput(string uri, string baseDirectory, AzureStoreOptions? azure)
     {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (AzureBlobAddress.IsAzureUri(uri))
+        {
+            var address = AzureBlobAddress.Parse(uri);
+            var (root, pattern) = SplitGlob(address.Path);
+            var store = new AzureBlobStore(address.WithPath(root), azure ?? AzureStoreOptions.FromEnvironment());
+            return new BlobLocation(store, address.Display(root), pattern);
+        }
         var path = StripScheme(uri);
+        var (literal, glob) = SplitGlob(path);
+        var rootDirectory = Path.GetFullPath(literal.Length == 0 ? "." : literal, baseDirectory);
+        return new BlobLocation(new LocalBlobStore(rootDirectory), literal.TrimEnd('/'), glob);
+    }
+
+    /// <summary>Resolves an output folder path or URI (<c>file://</c>, <c>az://</c> or <c>https://</c>; see
+    /// <see cref="ForInput(string, string)"/>).</summary>
+    public static BlobLocation ForOutput(string uri, string baseDirectory) => ForOutput(uri, baseDirectory, azure: null);
+
+    /// <summary>As <see cref="ForOutput(string, string)"/>, with explicit Azure options (null: from the environment).</summary>
+    public static BlobLocation ForOutput(string uri, string baseDirectory, AzureStoreOptions? azure)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (AzureBlobAddress.IsAzureUri(uri))
+        {
+            var address = AzureBlobAddress.Parse(uri);
+            var store = new AzureBlobStore(address, azure ?? AzureStoreOptions.FromEnvironment());
+            return new BlobLocation(store, address.Display(address.Path), null);
+        }
+        var path = StripScheme(uri).TrimEnd('/');
+        return new BlobLocation(new LocalBlobStore(Path.GetFullPath(path, baseDirectory)), path, null);
+    }
+
+    /// <summary>True when <paramref name="uri"/> names an Azure Blob Storage location.</summary>
+    public static bool IsAzure(string uri) => AzureBlobAddress.IsAzureUri(uri);
+
+    private static (string Literal, string Glob) SplitGlob(string path)
+    {
         var segments = path.Split('/');
         var firstWild = Array.FindIndex(segments, s => s.IndexOfAny(['*', '?', '[']) >= 0);
         var literalCount = firstWild < 0 ? segments.Length - 1 : firstWild;
         var literal = string.Join('/', segments, 0, literalCount);
         var glob = string.Join('/', segments, literalCount, segments.Length - literalCount);
-        var root = Path.GetFullPath(literal.Length == 0 ? "." : literal, baseDirectory);
-        return new BlobLocation(new LocalBlobStore(root), literal.TrimEnd('/'), glob);
-    }
-
-    /// <summary>Resolves an output folder path or <c>file://</c> URI.</summary>
-    public static BlobLocation ForOutput(string uri, string baseDirectory)
-    {
-        var path = StripScheme(uri).TrimEnd('/');
-        return new BlobLocation(new LocalBlobStore(Path.GetFullPath(path, baseDirectory)), path, null);
+        return (literal, glob);
     }
 
     /// <summary>Lists the blobs that match the glob, sorted by key.</summary>
@@ -80,7 +114,8 @@ public sealed class BlobLocation
         if (uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase)) return uri["file://".Length..];
         if (uri.Contains("://", StringComparison.Ordinal))
         {
-            throw new StorageException($"unsupported location scheme in '{uri}': only local paths and file:// are supported in this version", false);
+            var scheme = uri[..uri.IndexOf("://", StringComparison.Ordinal)];
+            throw new StorageException($"unsupported location scheme '{scheme}://' (use a local path, file://, az://ACCOUNT/CONTAINER/PREFIX or https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX)", false);
         }
         return uri;
     }
