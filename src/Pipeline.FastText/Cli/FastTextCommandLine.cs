@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Pipeline.FastText.Training;
 
 namespace Pipeline.FastText.Cli;
 
@@ -51,9 +52,6 @@ public static class FastTextCommandLine
         "  <model>      model filename\n" +
         "  <k>          (optional; 10 by default) predict top k labels\n\n";
 
-    /// <summary>Training and quantization commands, provided by the training module when it is linked in.</summary>
-    public static Func<string, IReadOnlyList<string>, TextWriter, TextWriter, int>? TrainingCommand { get; set; }
-
     /// <summary>Runs one command (<paramref name="args"/>[0] is the command name, as in <c>fasttext ARGS</c>).</summary>
     /// <returns>The process exit code: 0 on success, 1 on bad usage or a failed command.</returns>
     public static int Run(IReadOnlyList<string> args, Stream stdin, Stream stdout, TextWriter stderr)
@@ -80,8 +78,8 @@ public static class FastTextCommandLine
                 "analogies" => Analogies(args, stdin, output, stderr),
                 "print-ngrams" => PrintNgrams(args, output, stderr),
                 "dump" => Dump(args, output, stderr),
-                "supervised" or "skipgram" or "cbow" or "quantize" when TrainingCommand is not null =>
-                    TrainingCommand(args[0], args.Skip(1).ToList(), new StreamWriter(output, new UTF8Encoding(false)) { AutoFlush = true }, stderr),
+                "supervised" or "skipgram" or "cbow" or "quantize" =>
+                    TrainingCommands.Run(args[0], [.. args.Skip(1)], new StreamWriter(output, new UTF8Encoding(false)) { AutoFlush = true }, stderr),
                 _ => Fail(stderr, Usage),
             };
         }
@@ -489,9 +487,10 @@ public static class FastTextCommandLine
 
     private static void WriteVector(Utf8Out text, ReadOnlySpan<float> vec)
     {
+        Span<byte> number = stackalloc byte[32];
         foreach (float v in vec)
         {
-            text.Ascii(CFormat.General(v, 5));
+            text.Bytes(number[..CFormat.General(v, 5, number)]);
             text.Byte((byte)' ');
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Pipeline.FastText.Cli;
 
 namespace Pipeline.FastText.Training;
 
@@ -52,35 +53,6 @@ public static class FastTextVectorWriter
         }
     }
 
-    /// <summary>Formats like C's <c>%g</c> with the given precision (what C++ streams print for floats).</summary>
-    public static string FormatG(double value, int precision)
-    {
-        Span<byte> buffer = stackalloc byte[64];
-        int n = FormatG(value, precision, buffer);
-        return Encoding.ASCII.GetString(buffer[..n]);
-    }
-
-    internal static int FormatG(double value, int precision, Span<byte> destination)
-    {
-        if (double.IsNaN(value))
-        {
-            return (double.IsNegative(value) ? "-nan"u8 : "nan"u8).CopyTo(destination, out int w) ? w : 0;
-        }
-        if (double.IsInfinity(value))
-        {
-            return (value < 0 ? "-inf"u8 : "inf"u8).CopyTo(destination, out int w) ? w : 0;
-        }
-        value.TryFormat(destination, out int written, precision switch { 5 => "G5", 6 => "G6", _ => "G" + precision.ToString(CultureInfo.InvariantCulture) }, CultureInfo.InvariantCulture);
-        for (int i = 0; i < written; i++)
-        {
-            if (destination[i] == (byte)'E')
-            {
-                destination[i] = (byte)'e';
-            }
-        }
-        return written;
-    }
-
     private static void WriteHeader(Stream stream, int rows, int dim) =>
         stream.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{rows} {dim}\n")));
 
@@ -97,20 +69,10 @@ public static class FastTextVectorWriter
         span[at++] = (byte)' ';
         foreach (float v in vec)
         {
-            at += FormatG(v, 5, span[at..]);
+            at += CFormat.General(v, 5, span[at..]);
             span[at++] = (byte)' ';
         }
         span[at++] = (byte)'\n';
         stream.Write(span[..at]);
-    }
-}
-
-file static class SpanCopy
-{
-    public static bool CopyTo(this ReadOnlySpan<byte> source, Span<byte> destination, out int written)
-    {
-        source.CopyTo(destination);
-        written = source.Length;
-        return true;
     }
 }

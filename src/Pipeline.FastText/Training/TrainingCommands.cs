@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Pipeline.FastText.Cli;
 
 namespace Pipeline.FastText.Training;
 
@@ -261,7 +262,7 @@ public static class TrainingCommands
         throw new FormatException(s);
     }
 
-    private static string G(double v) => FastTextVectorWriter.FormatG(v, 6);
+    private static string G(double v) => CFormat.General(v, 6);
 
     private static string LossText(LossName l) => l switch
     {

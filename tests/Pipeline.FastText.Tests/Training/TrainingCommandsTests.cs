@@ -1,3 +1,4 @@
+using Pipeline.FastText.Cli;
 using Pipeline.FastText.Training;
 
 namespace Pipeline.FastText.Tests.Training;
@@ -78,11 +79,11 @@ public sealed class TrainingCommandsTests
     [Fact]
     public void FormatG_Precision5_PrintsLikeCStreams()
     {
-        Assert.Equal("1e-05", FastTextVectorWriter.FormatG(1e-5f, 5));
-        Assert.Equal("-0.0089843", FastTextVectorWriter.FormatG(-0.0089843f, 5));
-        Assert.Equal("0.58234", FastTextVectorWriter.FormatG(0.582341f, 5));
-        Assert.Equal("-0", FastTextVectorWriter.FormatG(-0.0f, 5));
-        Assert.Equal("1.2346e+10", FastTextVectorWriter.FormatG(12345678901.0, 5));
-        Assert.Equal("0.0001", FastTextVectorWriter.FormatG(1e-4, 6));
+        Assert.Equal("1e-05", CFormat.General(1e-5f, 5));
+        Assert.Equal("-0.0089843", CFormat.General(-0.0089843f, 5));
+        Assert.Equal("0.58234", CFormat.General(0.582341f, 5));
+        Assert.Equal("-0", CFormat.General(-0.0f, 5));
+        Assert.Equal("1.2346e+10", CFormat.General(12345678901.0, 5));
+        Assert.Equal("0.0001", CFormat.General(1e-4, 6));
     }
 }

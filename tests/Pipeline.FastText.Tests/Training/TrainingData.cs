@@ -7,8 +7,9 @@ using Pipeline.FastText.Cli;
 namespace Pipeline.FastText.Tests.Training;
 
 /// <summary>
-/// Labeled data for the training tests: tests/data/fasttext/train.txt and test.txt when committed, otherwise a
-/// deterministic labeled split built from samples/web/*.jsonl.gz (Brown genre letter as label, 100-word lines).
+/// Labeled data for the training tests: the golden corpus (train.txt rebuilt by scripts/fasttext-golden/make-corpus.py,
+/// test.txt committed as tests/data/fasttext/inputs/test.txt); when Python or zstd is missing, a deterministic
+/// labeled split built from samples/web/*.jsonl.gz (Brown genre letter as label, 100-word lines).
 /// Also an unlabeled copy of the training text for cbow/skipgram, and helpers to score models.
 /// </summary>
 internal static class TrainingData
@@ -79,7 +80,7 @@ internal static class TrainingData
         string test = TestPaths.File("test.txt");
         if (!System.IO.File.Exists(train) || !System.IO.File.Exists(test))
         {
-            (train, test) = BuildFromSamples();
+            (train, test) = MakeCorpus() ?? BuildFromSamples();
         }
         string plain = Path.Combine(Root, "plain.txt");
         var sb = new StringBuilder();
@@ -89,6 +90,44 @@ internal static class TrainingData
         }
         System.IO.File.WriteAllText(plain, sb.ToString());
         return (train, test, plain);
+    }
+
+    /// <summary>
+    /// The golden corpus (tests/data/fasttext/PROVENANCE.md): test.txt is committed as inputs/test.txt, train.txt is
+    /// rebuilt byte-identically by scripts/fasttext-golden/make-corpus.py (Python 3 and zstd). Null when that fails.
+    /// </summary>
+    private static (string, string)? MakeCorpus()
+    {
+        string test = Path.Combine(TestPaths.Data, "inputs", "test.txt");
+        string script = Path.Combine(TestPaths.RepoRoot, "scripts", "fasttext-golden", "make-corpus.py");
+        if (!System.IO.File.Exists(test) || !System.IO.File.Exists(script))
+        {
+            return null;
+        }
+        string outDir = Path.Combine(Root, "corpus");
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("python3")
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            foreach (string a in new[] { script, "--root", TestPaths.RepoRoot, "--out", outDir })
+            {
+                psi.ArgumentList.Add(a);
+            }
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            p.StandardOutput.ReadToEnd();
+            p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            string train = Path.Combine(outDir, "train.txt");
+            return p.ExitCode == 0 && System.IO.File.Exists(train) ? (train, test) : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
 
     private static (string, string) BuildFromSamples()

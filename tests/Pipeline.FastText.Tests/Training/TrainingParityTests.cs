@@ -37,6 +37,7 @@ public sealed class TrainingParityTests(ITestOutputHelper output)
             File.Delete(Path.Combine(dir, "ref" + seed + ".bin"));
             File.Delete(Path.Combine(dir, "ours" + seed + ".bin"));
         }
+        Directory.Delete(dir, recursive: true);
         return (ours / Seeds.Length, reference / Seeds.Length);
     }
 

@@ -26,6 +26,7 @@ public sealed class UnsupervisedTests(ITestOutputHelper output)
         Assert.Equal(ref1.Dictionary.NWords, ours.Dictionary.NWords);
         double baseline = Overlap(ref1, ref2);
         double ourOverlap = Overlap(ref1, ours);
+        Directory.Delete(dir, recursive: true);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{command}: top-{K} neighbour overlap of the {Words} most frequent words: ref-vs-ref {baseline:P1}, ref-vs-ours {ourOverlap:P1}"));
         Assert.True(ourOverlap >= baseline - 0.10, $"overlap {ourOverlap:P1} vs reference baseline {baseline:P1}");
