@@ -91,7 +91,7 @@ internal static class RunCommand
         }
         AnsiConsole.Write(table);
         var status = outcome.AlreadyComplete ? "already complete (nothing to do)" : "done";
-        Console.WriteLine($"{status}: {Path.GetFullPath(output)}");
+        Console.WriteLine($"{status}: {(BlobLocation.IsAzure(output) ? output : Path.GetFullPath(output))}");
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -14,9 +14,9 @@ internal static class VerifyCommand
         command.SetAction(async (parse, ct) =>
         {
             var location = parse.GetValue(dir)!;
-            var store = BlobLocation.ForOutput(location, Environment.CurrentDirectory).Store;
             try
             {
+                var store = BlobLocation.ForOutput(location, Environment.CurrentDirectory).Store;
                 var report = await OutputVerifier.VerifyAsync(store, ct).ConfigureAwait(false);
                 if (report.Problem is not null)
                 {
