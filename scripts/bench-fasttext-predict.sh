@@ -49,19 +49,21 @@ for model in ${BENCH_MODELS:-preselect.bin preselect.ftz}; do
   fasttext predict-prob "$work/$model" "$work/docs.txt" 2 > "$work/ref.out"
   $ours predict-prob "$work/$model" "$work/docs.txt" 2 > "$work/ours.out"
   if cmp -s "$work/ref.out" "$work/ours.out"; then same=identical; else same="DIFFERENT ($(cmp "$work/ref.out" "$work/ours.out" | head -1))"; fi
-  declare -A t=()
-  for who in ref ours; do
-    if [ "$who" = ref ]; then cmd="fasttext"; else cmd="$ours"; fi
-    loads=(); fulls=(); mems=()
-    for r in $(seq 1 "$runs"); do
-      read -r l m0 < <(timed $cmd predict-prob "$work/$model" "$work/empty.txt" 2)
+  declare -A loads=() fulls=() mems=() t=()
+  # Interleaved runs (ref, ours, ref, ours, ...) so that load from other processes hits both alike.
+  for r in $(seq 1 "$runs"); do
+    for who in ref ours; do
+      if [ "$who" = ref ]; then cmd="fasttext"; else cmd="$ours"; fi
+      read -r l _ < <(timed $cmd predict-prob "$work/$model" "$work/empty.txt" 2)
       read -r f m < <(timed $cmd predict-prob "$work/$model" "$work/docs.txt" 2)
-      loads+=("$l"); fulls+=("$f"); mems+=("$m")
+      loads[$who]="${loads[$who]:-} $l"; fulls[$who]="${fulls[$who]:-} $f"; mems[$who]="${mems[$who]:-} $m"
     done
-    load=$(median "${loads[@]}"); full=$(median "${fulls[@]}"); mem=$(median "${mems[@]}")
+  done
+  for who in ref ours; do
+    load=$(median ${loads[$who]}); full=$(median ${fulls[$who]}); mem=$(median ${mems[$who]})
     predict=$(python3 -c "print(max(1e-9, $full - $load))")
     t[$who]=$predict
-    python3 -c "print(f'$model $who: load {float($load):.2f} s, full {float($full):.2f} s, predict {float($predict):.2f} s = {int($docs_n)/float($predict):,.0f} docs/s = {float($docs_mb)/float($predict):.2f} MB/s (1 thread), peak RSS {float($mem)/1024:.0f} MB; runs load={\"${loads[*]}\"} full={\"${fulls[*]}\"}')"
+    python3 -c "print(f'$model $who: load {float($load):.2f} s, full {float($full):.2f} s, predict {float($predict):.2f} s = {int($docs_n)/float($predict):,.0f} docs/s = {float($docs_mb)/float($predict):.2f} MB/s (1 thread), peak RSS {float($mem)/1024:.0f} MB; runs load=[${loads[$who]} ] full=[${fulls[$who]} ]')"
   done
   python3 -c "print(f'$model: ours/reference predict throughput = {float(${t[ref]})/float(${t[ours]}):.2f}x; outputs $same')"
 done

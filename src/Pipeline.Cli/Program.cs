@@ -14,5 +14,6 @@ var root = new RootCommand("Pipeline: curates pretraining corpora into token-pac
     VerifyCommand.Create(),
     InspectCommand.Create(),
     FastTextCommand.CreateHelp(),
+    PreSelectCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

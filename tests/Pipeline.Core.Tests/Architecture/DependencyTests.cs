@@ -29,6 +29,8 @@ public sealed class DependencyTests
             ["Pipeline.Tokens"] = ["Pipeline.Core"],
             ["Pipeline.Jobs"] = ["Pipeline.Core"],
             ["Pipeline.Engine"] = ["Pipeline.Core", "Pipeline.Storage", "Pipeline.Formats", "Pipeline.Tokens"],
+            ["Pipeline.FastText"] = [],
+            ["Pipeline.Scoring"] = ["Pipeline.Core", "Pipeline.FastText", "Pipeline.Formats"],
         };
         var root = RepoRoot();
         foreach (var (project, permitted) in allowed)
@@ -38,6 +40,16 @@ public sealed class DependencyTests
                 .Select(m => m.Groups[1].Value).ToList();
             Assert.True(referenced.All(permitted.Contains), $"{project} references {string.Join(", ", referenced)}; allowed: {string.Join(", ", permitted)}");
         }
+    }
+
+    [Fact]
+    public void FastText_HasNoPackageReferences()
+    {
+        // DESIGN §6: managed fastText is BCL only and usable on its own.
+        var csproj = File.ReadAllText(Path.Combine(RepoRoot(), "src", "Pipeline.FastText", "Pipeline.FastText.csproj"));
+        Assert.Contains("<Project Sdk=\"Microsoft.NET.Sdk\">", csproj, StringComparison.Ordinal);
+        Assert.DoesNotContain("PackageReference", csproj, StringComparison.Ordinal);
+        Assert.DoesNotContain("ProjectReference", csproj, StringComparison.Ordinal);
     }
 
     /// <summary>The repository root, found from this source file's compile-time path.</summary>
