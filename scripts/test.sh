@@ -4,7 +4,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# The tests need only the .NET SDK: golden files are committed (their generators under scripts/ need Node.js).
+# The tests need the .NET SDK, python3, zstd and Node.js/npm (Azurite); golden files are committed. The fastText
+# parity tests also run the reference CLI (Debian `fasttext`): they skip without it, except in CI (.ci/run installs it).
 command -v dotnet >/dev/null 2>&1 || { echo "the .NET 10 SDK is required (dotnet on PATH)" >&2; exit 1; }
 
 dotnet build Pipeline.sln -c Release --nologo -v quiet

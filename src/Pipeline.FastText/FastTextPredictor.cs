@@ -289,7 +289,7 @@ public sealed class FastTextPredictor
         Span<float> word = _hidden;
         int count = 0;
         int pos = 0;
-        while (NextSpaceToken(line, ref pos, out ReadOnlySpan<byte> token))
+        while (CText.NextToken(line, ref pos, out ReadOnlySpan<byte> token))
         {
             _model.GetWordVector(token, word, _words);
             float norm = VectorMath.Norm(word);
@@ -305,26 +305,6 @@ public sealed class FastTextPredictor
             VectorMath.Scale(vector, (float)(1.0 / count));
         }
     }
-
-    /// <summary>C++ <c>operator&gt;&gt;(istream, string)</c> tokenization: splits on C-locale whitespace (space, \t \n \v \f \r).</summary>
-    internal static bool NextSpaceToken(ReadOnlySpan<byte> line, ref int pos, out ReadOnlySpan<byte> token)
-    {
-        int i = pos;
-        while (i < line.Length && IsCSpace(line[i]))
-        {
-            i++;
-        }
-        int start = i;
-        while (i < line.Length && !IsCSpace(line[i]))
-        {
-            i++;
-        }
-        pos = i;
-        token = line[start..i];
-        return i > start;
-    }
-
-    internal static bool IsCSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or 0x0B or 0x0C or (byte)'\r';
 
     private ReadOnlySpan<byte> Encode(ReadOnlySpan<char> text)
     {

@@ -123,8 +123,23 @@ public static class FastTextCommandLine
         }
     }
 
-    private static Stream OpenInput(string path, Stream stdin) =>
-        path == "-" ? stdin : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+    /// <summary>Opens the input file (or stdin for "-"); reports <paramref name="failure"/> and returns null when it cannot.</summary>
+    private static Stream? OpenInput(string path, Stream stdin, TextWriter stderr, string failure)
+    {
+        try
+        {
+            return path == "-" ? stdin : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (IOException)
+        {
+            stderr.WriteLine(failure);
+            return null;
+        }
+    }
+
+    /// <summary>The optional <c>[&lt;k&gt;] [&lt;th&gt;]</c> arguments of predict and test (defaults 1 and 0.0).</summary>
+    private static (int K, float Threshold) KAndThreshold(IReadOnlyList<string> args) =>
+        (args.Count > 3 ? ParseInt(args[3]) : 1, args.Count > 4 ? ParseFloat(args[4]) : 0f);
 
     private static int ParseInt(string s) => int.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
@@ -136,18 +151,11 @@ public static class FastTextCommandLine
         {
             return Fail(stderr, PredictUsage);
         }
-        int k = args.Count > 3 ? ParseInt(args[3]) : 1;
-        float threshold = args.Count > 4 ? ParseFloat(args[4]) : 0f;
+        (int k, float threshold) = KAndThreshold(args);
         bool printProb = args[0] == "predict-prob";
         FastTextModel model = LoadModel(args[1]);
-        Stream input;
-        try
+        if (OpenInput(args[2], stdin, stderr, "Input file cannot be opened!") is not { } input)
         {
-            input = OpenInput(args[2], stdin);
-        }
-        catch (IOException)
-        {
-            stderr.WriteLine("Input file cannot be opened!");
             return 1;
         }
         using (args[2] == "-" ? null : input)
@@ -187,17 +195,10 @@ public static class FastTextCommandLine
             return Fail(stderr, TestUsage);
         }
         bool perLabel = args[0] == "test-label";
-        int k = args.Count > 3 ? ParseInt(args[3]) : 1;
-        float threshold = args.Count > 4 ? ParseFloat(args[4]) : 0f;
+        (int k, float threshold) = KAndThreshold(args);
         FastTextModel model = LoadModel(args[1]);
-        Stream input;
-        try
+        if (OpenInput(args[2], stdin, stderr, "Test file cannot be opened!") is not { } input)
         {
-            input = OpenInput(args[2], stdin);
-        }
-        catch (IOException)
-        {
-            stderr.WriteLine("Test file cannot be opened!");
             return 1;
         }
         TestMeter meter;
@@ -503,7 +504,7 @@ public static class FastTextCommandLine
         {
             var tokens = new List<byte[]>();
             int pos = 0;
-            while (FastTextPredictor.NextSpaceToken(line, ref pos, out ReadOnlySpan<byte> token))
+            while (CText.NextToken(line, ref pos, out ReadOnlySpan<byte> token))
             {
                 tokens.Add(token.ToArray());
             }

@@ -190,24 +190,9 @@ public static class FastTextTrainer
 
     private static ReadOnlySpan<byte> NextField(byte[] text, ref int pos)
     {
-        while (pos < text.Length && TrainingText.IsCSpace(text[pos]))
-        {
-            pos++;
-        }
-        int start = pos;
-        while (pos < text.Length && !TrainingText.IsCSpace(text[pos]))
-        {
-            pos++;
-        }
-        return text.AsSpan(start, pos - start);
+        CText.NextToken(text, ref pos, out ReadOnlySpan<byte> token);
+        return token;
     }
-}
-
-/// <summary>Small text helpers shared by training and the vector writers.</summary>
-internal static class TrainingText
-{
-    /// <summary>C-locale <c>isspace</c> (what <c>operator&gt;&gt;</c> skips).</summary>
-    public static bool IsCSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or 0x0B or 0x0C or (byte)'\r';
 }
 
 /// <summary>Shared state of one training run: the matrices, the loss tables, the token counter.</summary>
