@@ -64,4 +64,10 @@ public enum Purpose : ulong
     Budget = 3,
     /// <summary>Order of packed sequences within a bucket.</summary>
     SequenceOrder = 4,
+    /// <summary>Order among documents with equal scores at a selection threshold.</summary>
+    ScoreTie = 5,
+    /// <summary>Which documents get the extra (fractional) repetition when a source is upsampled.</summary>
+    Repeat = 6,
+    /// <summary>Order among equally weak documents when PreSelect picks its negatives.</summary>
+    PreSelectNegative = 7,
 }

@@ -83,7 +83,7 @@ public sealed class PreSelectLabels
 public static class PreSelectLabeler
 {
     /// <summary>The seeded-draw purpose of the negative tie-break (outside the values Core's <see cref="Purpose"/> names).</summary>
-    internal const Purpose NegativeTieBreak = (Purpose)0x5052_4553;
+    internal const Purpose NegativeTieBreak = Purpose.PreSelectNegative;
 
     /// <summary>The seeded tie-break key of a document: lower keys are taken first among equal S.</summary>
     public static ulong TieBreakKey(long seed, string docId) => StableHash.Key(seed, StableHash.Id64(docId), NegativeTieBreak);
