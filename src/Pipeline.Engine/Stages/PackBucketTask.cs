@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -16,9 +17,16 @@ namespace Pipeline.Engine.Stages;
 /// orders them by a seeded key, packs them into <c>seq_len</c> sequences, shuffles the sequences with a seeded
 /// permutation and writes token-packed shards, then the bucket's completion marker.
 /// </summary>
+/// <remarks>Memory: a bucket holds its selected tokens in one array (≈ 3.5M ints for 16 MiB of English JSONL, the
+/// default <c>pack.bucket_bytes</c>), rented from a bounded pool and returned when the bucket is written, so packing many buckets reuses
+/// the same few arrays instead of leaving one large-object-heap array per bucket for the GC.</remarks>
 public sealed class PackBucketTask
 {
     private const int IndexEntryBytes = sizeof(long) + sizeof(int);
+
+    // Idle bucket token arrays kept per size class: one per concurrently packing worker is enough to stop the churn.
+    private static readonly ArrayPool<int> TokenPool = ArrayPool<int>.Create(Array.MaxLength, 4);
+
     private readonly JobContext _job;
     private readonly WorkPlan _plan;
     private readonly IReadOnlyList<UnitResult> _units;
@@ -42,7 +50,7 @@ public sealed class PackBucketTask
         var existing = await _job.TryReadJsonAsync<BucketResult>(doneKey, ct).ConfigureAwait(false);
         if (existing is not null) return existing;
 
-        var docs = await GatherAsync(ct).ConfigureAwait(false);
+        using var docs = await GatherAsync(ct).ConfigureAwait(false);
         var seed = _job.Spec.Seed;
         var order = new int[docs.Count];
         var keys = new ulong[docs.Count];
@@ -80,6 +88,20 @@ public sealed class PackBucketTask
             throw new JobFailedException($"bucket {_bucket} holds {total} tokens, more than one bucket can pack; lower pack.bucket_bytes");
         }
         var docs = new BucketDocuments((int)total);
+        try
+        {
+            await FillAsync(docs, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            docs.Dispose();
+            throw;
+        }
+        return docs;
+    }
+
+    private async Task FillAsync(BucketDocuments docs, CancellationToken ct)
+    {
         var seed = _job.Spec.Seed;
         for (var u = 0; u < _plan.Units.Count; u++)
         {
@@ -123,7 +145,6 @@ public sealed class PackBucketTask
                 throw new JobFailedException($"unit {unit.Id} ({unit.Path}): token file and document table disagree for bucket {_bucket}");
             }
         }
-        return docs;
     }
 
     private async Task<List<ShardEntry>> WriteShardsAsync(BucketDocuments docs, int[] order, PackResult packed, int[] sequenceOrder, CancellationToken ct)
@@ -212,14 +233,16 @@ public sealed class PackBucketTask
         return permutation;
     }
 
-    /// <summary>The bucket's selected documents: ids, token ranges into one token array.</summary>
-    private sealed class BucketDocuments(int totalTokens)
+    /// <summary>The bucket's selected documents: ids, token ranges into one pooled token array (returned on dispose).</summary>
+    private sealed class BucketDocuments(int totalTokens) : IDisposable
     {
         private readonly List<long> _ids = [];
         private readonly List<int> _starts = [];
         private readonly List<int> _lengths = [];
+        private int[]? _tokens = TokenPool.Rent(totalTokens);
 
-        public int[] Tokens { get; } = new int[totalTokens];
+        /// <summary>The token array; may be longer than the bucket (pool size classes): only <see cref="TokensFilled"/> are valid.</summary>
+        public int[] Tokens => _tokens ?? throw new ObjectDisposedException(nameof(BucketDocuments));
         public int TokensFilled { get; set; }
         public int Count => _ids.Count;
         public List<long> Ids => _ids;
@@ -231,6 +254,13 @@ public sealed class PackBucketTask
             _ids.Add(id);
             _starts.Add(start);
             _lengths.Add(length);
+        }
+
+        public void Dispose()
+        {
+            var tokens = _tokens;
+            _tokens = null;
+            if (tokens is { Length: > 0 }) TokenPool.Return(tokens);
         }
     }
 }

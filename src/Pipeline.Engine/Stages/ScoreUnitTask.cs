@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
@@ -185,12 +186,32 @@ public sealed class ScoreUnitTask
             {
                 var buffer = _buffers[b];
                 if (buffer is null || buffer.Count == 0) continue;
-                await _tokens!.WriteAsync(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(buffer)).ToArray(), ct).ConfigureAwait(false);
+                await WriteTokensAsync(buffer, ct).ConfigureAwait(false);
                 _segments.Add(new BucketSegment(b, _written, buffer.Count));
                 _written += buffer.Count;
                 buffer.Clear();
             }
             _buffered = 0;
+        }
+
+        /// <summary>Writes a bucket buffer's tokens through a pooled 1 MiB chunk (no copy of the whole buffer).</summary>
+        private async Task WriteTokensAsync(List<int> buffer, CancellationToken ct)
+        {
+            var chunk = ArrayPool<byte>.Shared.Rent(1 << 20);
+            try
+            {
+                var perChunk = chunk.Length / sizeof(int);
+                for (var at = 0; at < buffer.Count; at += perChunk)
+                {
+                    var count = Math.Min(perChunk, buffer.Count - at);
+                    MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(buffer).Slice(at, count)).CopyTo(chunk);
+                    await _tokens!.WriteAsync(chunk.AsMemory(0, count * sizeof(int)), ct).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
         }
 
         /// <summary>Writes the document index: each bucket's (doc id, tokens) entries in reading order, buckets ascending.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using Parquet;
 using Parquet.Schema;
@@ -16,6 +17,10 @@ namespace Pipeline.Formats.Shards;
 /// Identical input gives identical bytes (caller metadata is written in ordinal key order).</para>
 /// <para>Rows are buffered synchronously into preallocated arrays (no per-token allocation); a full row group is
 /// flushed asynchronously. Await each call before the next; the writer is not thread-safe.</para>
+/// <para>Memory: the row-group token buffer (<c>seqLen × rowGroupRows</c> ints, 8 MiB at 2048 × 1024) comes from a
+/// bounded pool and goes back on <see cref="DisposeAsync"/>; the <c>input_ids</c> repetition and definition levels
+/// are constant for a (<c>seqLen</c>, <c>rowGroupRows</c>) pair and shared read-only by all writers. A shard therefore
+/// allocates no large arrays of its own, so writing many shards does not grow the large-object heap.</para>
 /// <para>The writer hashes the bytes as it writes them: <see cref="CompleteAsync"/> returns their count and SHA-256.
 /// The destination stream needs no seeking and is not disposed. Disposing without completing drops all further
 /// output, so the stream is left without a Parquet footer (an invalid file) rather than a valid partial shard.</para>
@@ -34,8 +39,13 @@ public sealed class TokenShardWriter : IAsyncDisposable
     private readonly DataField _chunksField;
     private readonly DataField _padField;
 
-    // Row-group buffers, reused for every row group.
-    private readonly int[] _ids;
+    // Row-group token buffers: at most this many idle ones are kept (enough for several concurrent writers).
+    private static readonly ArrayPool<int> CellPool = ArrayPool<int>.Create(Array.MaxLength, 8);
+    private static readonly Lock LevelsLock = new();
+    private static readonly WeakReference<IdLevels?> SharedLevels = new(null);
+
+    // Row-group buffers, reused for every row group. _ids is pooled; _idsRep/_idsDef are shared and never written.
+    private int[]? _ids;
     private readonly int[] _idsRep;
     private readonly int[] _idsDef;
     private readonly int[] _numPad;
@@ -106,16 +116,11 @@ public sealed class TokenShardWriter : IAsyncDisposable
         (_schema, _idsField, _lengthsField, _docsField, _chunksField, _padField) = ShardSchema.Create();
 
         var cells = seqLen * rowGroupRows;
-        _ids = new int[cells];
-        _idsRep = new int[cells];
-        for (var i = 1; i < cells; i++)
-        {
-            _idsRep[i] = i % seqLen == 0 ? 0 : 1;
-        }
-
-        _idsDef = new int[cells];
-        Array.Fill(_idsDef, _idsField.MaxDefinitionLevel);
+        var levels = GetLevels(seqLen, cells, _idsField.MaxDefinitionLevel);
+        _idsRep = levels.Repetition;
+        _idsDef = levels.Definition;
         _numPad = new int[rowGroupRows];
+        _ids = CellPool.Rent(cells);
     }
 
     private enum State
@@ -172,7 +177,7 @@ public sealed class TokenShardWriter : IAsyncDisposable
             throw new ArgumentException($"Segment lengths sum to {sum} but the sequence has {tokens.Length} tokens.", nameof(segments));
         }
 
-        var row = _ids.AsSpan(_rows * _seqLen, _seqLen);
+        var row = _ids!.AsSpan(_rows * _seqLen, _seqLen);
         tokens.CopyTo(row);
         row[tokens.Length..].Fill(_padId);
         var pad = _seqLen - tokens.Length;
@@ -236,13 +241,50 @@ public sealed class TokenShardWriter : IAsyncDisposable
         }
 
         _state = State.Disposed;
-        if (_writer is not null)
+        try
         {
-            await _writer.DisposeAsync().ConfigureAwait(false);
-            _writer = null;
-        }
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+                _writer = null;
+            }
 
-        await _out.DisposeAsync().ConfigureAwait(false);
+            await _out.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Parquet.Net copies what it writes before WriteAllPartsAsync returns, so nothing refers to the buffer now.
+            var ids = _ids;
+            _ids = null;
+            if (ids is not null)
+            {
+                CellPool.Return(ids);
+            }
+        }
+    }
+
+    private static IdLevels GetLevels(int seqLen, int cells, int maxDefinitionLevel)
+    {
+        lock (LevelsLock)
+        {
+            if (SharedLevels.TryGetTarget(out var shared) && shared is not null && shared.SeqLen == seqLen && shared.Cells == cells
+                && shared.MaxDefinitionLevel == maxDefinitionLevel)
+            {
+                return shared;
+            }
+
+            var repetition = new int[cells];
+            for (var i = 1; i < cells; i++)
+            {
+                repetition[i] = i % seqLen == 0 ? 0 : 1;
+            }
+
+            var definition = new int[cells];
+            Array.Fill(definition, maxDefinitionLevel);
+            var levels = new IdLevels(seqLen, cells, maxDefinitionLevel, repetition, definition);
+            SharedLevels.SetTarget(levels);
+            return levels;
+        }
     }
 
     private void EnsureOpen()
@@ -309,7 +351,7 @@ public sealed class TokenShardWriter : IAsyncDisposable
 
             using (var rg = writer.CreateRowGroup())
             {
-                await rg.WriteAllPartsAsync<int>(_idsField, _ids.AsMemory(0, cells), _idsDef.AsMemory(0, cells), _idsRep.AsMemory(0, cells), ct).ConfigureAwait(false);
+                await rg.WriteAllPartsAsync<int>(_idsField, _ids!.AsMemory(0, cells), _idsDef.AsMemory(0, cells), _idsRep.AsMemory(0, cells), ct).ConfigureAwait(false);
                 await rg.WriteAllPartsAsync<int>(_lengthsField, _segLengths.AsMemory(0, segs), _segDef.AsMemory(0, segs), _segRep.AsMemory(0, segs), ct).ConfigureAwait(false);
                 await rg.WriteAllPartsAsync<long>(_docsField, _segDocs.AsMemory(0, segs), _segDef.AsMemory(0, segs), _segRep.AsMemory(0, segs), ct).ConfigureAwait(false);
                 await rg.WriteAllPartsAsync<int>(_chunksField, _segChunks.AsMemory(0, segs), _segDef.AsMemory(0, segs), _segRep.AsMemory(0, segs), ct).ConfigureAwait(false);
@@ -328,4 +370,7 @@ public sealed class TokenShardWriter : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The <c>input_ids</c> levels of a full row group: read-only once built, shared by all writers of that shape.</summary>
+    private sealed record IdLevels(int SeqLen, int Cells, int MaxDefinitionLevel, int[] Repetition, int[] Definition);
 }

@@ -302,4 +302,43 @@ public sealed class TokenShardWriterTests : IDisposable
             }
         });
     }
+
+    [Fact]
+    public async Task Writers_ReusePooledBuffers_NoStaleTokensLeakIntoLaterShards()
+    {
+        // The row-group buffer is pooled across writers: a later, shorter shard must hold only its own tokens and padding.
+        const int Len = 64;
+        for (var round = 0; round < 3; round++)
+        {
+            var big = new MemoryStream();
+            var first = new TokenShardWriter(big, Len, 0, 8, Metadata);
+            await using (first)
+            {
+                for (var r = 0; r < 20; r++)
+                {
+                    await first.AddSequenceAsync(Enumerable.Repeat(777, Len).ToArray(), [new ShardSegment(r, 0, Len)], CancellationToken.None);
+                }
+                await first.CompleteAsync(CancellationToken.None);
+            }
+
+            var small = new MemoryStream();
+            var second = new TokenShardWriter(small, Len, 0, 8, Metadata);
+            await using (second)
+            {
+                await second.AddSequenceAsync([5, 6, 7], [new ShardSegment(99, 0, 3)], CancellationToken.None);
+                await second.CompleteAsync(CancellationToken.None);
+            }
+
+            small.Position = 0;
+            var rows = new List<ShardRow>();
+            await foreach (var row in TokenShardReader.ReadAsync(small, CancellationToken.None))
+            {
+                rows.Add(row);
+            }
+            var only = Assert.Single(rows);
+            Assert.Equal([5, 6, 7], only.InputIds[..3]);
+            Assert.All(only.InputIds[3..], id => Assert.Equal(0, id));
+            Assert.DoesNotContain(777, only.InputIds);
+        }
+    }
 }
