@@ -2,8 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Pipeline.Formats.Lineage;
-using Pipeline.Formats.Work;
 using Pipeline.Storage.Azure;
 using Pipeline.Storage.Tests.Azure;
 
@@ -56,17 +54,6 @@ public sealed class AzureTests(QuickstartFixture quickstart, AzuriteFixture azur
     private static List<string> LocalFiles(string dir) =>
         Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
 
-    private static async Task<List<LineageRow>> Lineage(string output)
-    {
-        var rows = new List<LineageRow>();
-        foreach (var file in Directory.GetFiles(Path.Combine(output, "lineage")).Order(StringComparer.Ordinal))
-        {
-            await using var s = File.OpenRead(file);
-            rows.AddRange(await ParquetTables.ReadAsync<LineageRow>(s, CancellationToken.None));
-        }
-        return rows;
-    }
-
     [Fact]
     public async Task Run_QuickstartWithOutputOnAzurite_ByteIdenticalToLocalAndVerifies()
     {
@@ -114,8 +101,8 @@ public sealed class AzureTests(QuickstartFixture quickstart, AzuriteFixture azur
         Assert.Equal(expected, actual);
 
         // Lineage records where each document came from: the same rows, with the Azure location as the path.
-        var local = await Lineage(quickstart.Output);
-        var remote = await Lineage(_dir["aq"]);
+        var local = await PipelineCli.LineageAsync(quickstart.Output);
+        var remote = await PipelineCli.LineageAsync(_dir["aq"]);
         Assert.Equal(local.Count, remote.Count);
         for (var i = 0; i < local.Count; i++)
         {

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Pipeline.Formats.Lineage;
-using Pipeline.Formats.Work;
 
 namespace Pipeline.IntegrationTests;
 
@@ -13,17 +12,6 @@ public sealed class JobOptionsTests(QuickstartFixture quickstart) : IDisposable
     private static JsonElement Manifest(string output) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "manifest.json"))).RootElement.Clone();
 
-    private static async Task<List<LineageRow>> Lineage(string output)
-    {
-        var rows = new List<LineageRow>();
-        foreach (var file in Directory.GetFiles(Path.Combine(output, "lineage")).Order(StringComparer.Ordinal))
-        {
-            await using var s = File.OpenRead(file);
-            rows.AddRange(await ParquetTables.ReadAsync<LineageRow>(s, CancellationToken.None));
-        }
-        return rows;
-    }
-
     [Fact]
     public async Task Run_SourceTokenBudget_KeepsAtMostBudgetAndRecordsOverBudget()
     {
@@ -33,7 +21,7 @@ public sealed class JobOptionsTests(QuickstartFixture quickstart) : IDisposable
         var web = Manifest(_dir["b"]).GetProperty("sources")[0];
         var kept = web.GetProperty("tokens_kept").GetInt64();
         Assert.InRange(kept, budget * 9 / 10, budget);
-        var lineage = await Lineage(_dir["b"]);
+        var lineage = await PipelineCli.LineageAsync(_dir["b"]);
         var webRows = lineage.Where(r => r.Source == "web").ToList();
         Assert.Equal(kept, webRows.Where(r => r.Decision == LineageRow.Kept).Sum(r => (long)r.Tokens));
         Assert.Contains(webRows, r => r.Reason == "over_budget");
@@ -57,7 +45,7 @@ public sealed class JobOptionsTests(QuickstartFixture quickstart) : IDisposable
         var run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", _dir["dup.yaml"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         var source = Manifest(_dir["dup-out"]).GetProperty("sources")[0];
-        var lineage = await Lineage(_dir["dup-out"]);
+        var lineage = await PipelineCli.LineageAsync(_dir["dup-out"]);
         var keptTokens = lineage.Where(r => r.Decision == LineageRow.Kept).Sum(r => (long)r.Tokens);
         Assert.InRange(keptTokens, 1, budget);
         Assert.Equal(keptTokens, source.GetProperty("tokens_kept").GetInt64());
@@ -93,7 +81,7 @@ public sealed class JobOptionsTests(QuickstartFixture quickstart) : IDisposable
 
         var units = Manifest(_dir["split"]).GetProperty("plan").GetProperty("units").GetInt32();
         Assert.True(units > 10, $"{units} units");
-        var lineage = await Lineage(_dir["split"]);
+        var lineage = await PipelineCli.LineageAsync(_dir["split"]);
         Assert.Equal(3000, lineage.Count);
         Assert.Equal(3000, lineage.Select(r => r.ByteOffset).Distinct().Count());
         var shardsWhole = PipelineCli.DeterministicFiles(_dir["whole"]).Where(kv => kv.Key.StartsWith("shards/", StringComparison.Ordinal)).ToList();

@@ -2,12 +2,26 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using Pipeline.Formats.Lineage;
+using Pipeline.Formats.Work;
 
 namespace Pipeline.IntegrationTests;
 
 /// <summary>Runs the real <c>pipeline</c> CLI as a child process (the build output of Pipeline.Cli).</summary>
 internal static class PipelineCli
 {
+    /// <summary>All lineage rows of a local output folder, in file order.</summary>
+    public static async Task<List<LineageRow>> LineageAsync(string output)
+    {
+        var rows = new List<LineageRow>();
+        foreach (var file in Directory.GetFiles(Path.Combine(output, "lineage")).Order(StringComparer.Ordinal))
+        {
+            await using var s = File.OpenRead(file);
+            rows.AddRange(await ParquetTables.ReadAsync<LineageRow>(s, CancellationToken.None));
+        }
+        return rows;
+    }
+
     public static string RepoRoot { get; } = FindRepoRoot();
 
     private static string FindRepoRoot()
