@@ -80,7 +80,9 @@ public static class PreSelectTraining
         ArgumentNullException.ThrowIfNull(predictor);
         int positive = predictor.Model.GetLabelIndex(PositiveLabel);
         if (positive < 0) return 0;
-        Span<Prediction> predictions = stackalloc Prediction[predictor.Model.Dictionary.NLabels];
+        int labels = predictor.Model.Dictionary.NLabels;
+        // Binary classifiers (PreSelect's) stay on the stack; a model with many labels must not overflow it.
+        Span<Prediction> predictions = labels <= 256 ? stackalloc Prediction[labels] : new Prediction[labels];
         int n = predictor.Predict(FastTextLines.Normalize(text, newlines).AsSpan(), -1, 0f, predictions);
         for (int i = 0; i < n; i++)
         {
