@@ -122,7 +122,7 @@ public sealed class QuantMatrix : FastTextMatrix
     /// <inheritdoc />
     public override long Cols => _cols;
 
-    private float Norm(long row) => QNorm ? Npq!.Centroid(0, NormCodes![row])[0] : 1f;
+    private float Norm(long row) => QNorm ? Npq!.Centroids[NormCodes![row] * Npq.LastDsub] : 1f;
 
     /// <inheritdoc />
     public override void AddRowTo(Span<float> x, long row) => Pq.AddCode(x, Codes, row, Norm(row));
@@ -216,18 +216,35 @@ public sealed class ProductQuantizer
         ? Centroids.AsSpan((m * KSub * Dsub) + (code * LastDsub), LastDsub)
         : Centroids.AsSpan(((m * KSub) + code) * Dsub, Dsub);
 
-    /// <summary>x += alpha · decode(row), as fastText's <c>addcode</c>.</summary>
+    /// <summary>
+    /// x += alpha · decode(row), as fastText's <c>addcode</c> (each element: one float multiply, one float add).
+    /// The hot path of quantized prediction: bounds are checked once, then the sub-vectors are walked by reference.
+    /// </summary>
     public void AddCode(Span<float> x, ReadOnlySpan<byte> codes, long row, float alpha)
     {
-        ReadOnlySpan<byte> code = codes.Slice((int)(NSubq * row), NSubq);
-        for (int m = 0; m < NSubq; m++)
+        if (x.Length < Dim)
         {
-            ReadOnlySpan<float> c = Centroid(m, code[m]);
-            Span<float> xs = x.Slice(m * Dsub, c.Length);
-            for (int n = 0; n < c.Length; n++)
+            throw new ArgumentException($"the vector has {x.Length} elements, fewer than the quantizer's {Dim}", nameof(x));
+        }
+        ReadOnlySpan<byte> code = codes.Slice(checked((int)(NSubq * row)), NSubq);
+        ref float centroids = ref MemoryMarshal.GetArrayDataReference(Centroids);
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        int dsub = Dsub;
+        int last = NSubq - 1;
+        for (int m = 0; m < last; m++)
+        {
+            ref float c = ref Unsafe.Add(ref centroids, ((m * KSub) + code[m]) * dsub);
+            ref float xs = ref Unsafe.Add(ref xr, m * dsub);
+            for (int n = 0; n < dsub; n++)
             {
-                xs[n] += alpha * c[n];
+                Unsafe.Add(ref xs, n) += alpha * Unsafe.Add(ref c, n);
             }
+        }
+        ref float cl = ref Unsafe.Add(ref centroids, (last * KSub * dsub) + (code[last] * LastDsub));
+        ref float xl = ref Unsafe.Add(ref xr, last * dsub);
+        for (int n = 0; n < LastDsub; n++)
+        {
+            Unsafe.Add(ref xl, n) += alpha * Unsafe.Add(ref cl, n);
         }
     }
 
