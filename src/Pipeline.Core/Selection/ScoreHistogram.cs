@@ -95,23 +95,10 @@ public sealed class ScoreHistogram
     }
 
     /// <summary>Compact canonical bytes.</summary>
-    public byte[] ToBytes()
-    {
-        var w = new StatsWriter();
-        w.Magic(MagicNumber);
-        Write(w);
-        return w.ToArray();
-    }
+    public byte[] ToBytes() => StatsFrame.Encode(MagicNumber, Write);
 
     /// <summary>Reads <see cref="ToBytes"/> output.</summary>
-    public static ScoreHistogram FromBytes(ReadOnlySpan<byte> data)
-    {
-        var r = new StatsReader(data, "score histogram");
-        r.Magic(MagicNumber);
-        var h = Read(ref r);
-        r.End();
-        return h;
-    }
+    public static ScoreHistogram FromBytes(ReadOnlySpan<byte> data) => StatsFrame.Decode(data, "score histogram", MagicNumber, Read);
 
     internal void Write(StatsWriter w)
     {

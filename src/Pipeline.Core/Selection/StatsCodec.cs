@@ -144,3 +144,29 @@ internal ref struct StatsReader(ReadOnlySpan<byte> data, string what)
 
     public readonly InvalidDataException Bad(string why) => new($"Corrupt {what} at byte {_pos}: {why}.");
 }
+
+/// <summary>Reads one value from a stats stream.</summary>
+internal delegate T StatsRead<T>(ref StatsReader reader);
+
+/// <summary>The framing every stats blob shares: a magic number, the body, and nothing after it.</summary>
+internal static class StatsFrame
+{
+    /// <summary>The body written by <paramref name="write"/>, behind <paramref name="magic"/>.</summary>
+    public static byte[] Encode(uint magic, Action<StatsWriter> write)
+    {
+        var w = new StatsWriter();
+        w.Magic(magic);
+        write(w);
+        return w.ToArray();
+    }
+
+    /// <summary>Checks <paramref name="magic"/>, reads the body with <paramref name="read"/> and checks nothing follows.</summary>
+    public static T Decode<T>(ReadOnlySpan<byte> data, string what, uint magic, StatsRead<T> read)
+    {
+        var r = new StatsReader(data, what);
+        r.Magic(magic);
+        var value = read(ref r);
+        r.End();
+        return value;
+    }
+}

@@ -63,23 +63,10 @@ public sealed class WeightHistogram
     }
 
     /// <summary>Compact canonical bytes: the non-empty bins as (bin gap, documents, weight) varints.</summary>
-    public byte[] ToBytes()
-    {
-        var w = new StatsWriter();
-        w.Magic(MagicNumber);
-        Write(w);
-        return w.ToArray();
-    }
+    public byte[] ToBytes() => StatsFrame.Encode(MagicNumber, Write);
 
     /// <summary>Reads <see cref="ToBytes"/> output.</summary>
-    public static WeightHistogram FromBytes(ReadOnlySpan<byte> data)
-    {
-        var r = new StatsReader(data, "weight histogram");
-        r.Magic(MagicNumber);
-        var h = Read(ref r);
-        r.End();
-        return h;
-    }
+    public static WeightHistogram FromBytes(ReadOnlySpan<byte> data) => StatsFrame.Decode(data, "weight histogram", MagicNumber, Read);
 
     internal void Write(StatsWriter w)
     {

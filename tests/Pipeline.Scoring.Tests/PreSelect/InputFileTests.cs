@@ -11,12 +11,7 @@ public sealed class InputFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, content, new UTF8Encoding(false));
-        return path;
-    }
+    private string Write(string name, string content) => TestPaths.WriteText(_dir, name, content);
 
     [Fact]
     public async Task ReadAsync_Jsonl_ReadsRowsWithLineNumbersAndNumericIds()

@@ -10,12 +10,7 @@ public sealed class PreSelectLabelRunTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, content, new UTF8Encoding(false));
-        return path;
-    }
+    private string Write(string name, string content) => TestPaths.WriteText(_dir, name, content);
 
     private (string Losses, string Benchmarks, string Docs) Inputs()
     {
