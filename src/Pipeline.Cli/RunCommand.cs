@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Engine;
+using Pipeline.FastText.Training;
 using Pipeline.Jobs;
+using Pipeline.Scoring.PreSelect;
 using Pipeline.Storage;
 using Pipeline.Tokens;
 using Spectre.Console;
@@ -48,7 +50,9 @@ internal static class RunCommand
 
             try
             {
-                var context = new JobContext(spec, JobLoader.JobHash(spec with { Output = "" }), Environment.CurrentDirectory);
+                var jobHash = JobLoader.JobHash(spec with { Output = "" });
+                var trained = await PreSelectTrainingStep.EnsureAsync(spec, jobHash, Environment.CurrentDirectory, Console.WriteLine, ct).ConfigureAwait(false);
+                var context = new JobContext(spec, jobHash, Environment.CurrentDirectory, PreSelectScorer.ForJob, trained);
                 var options = new RunOptions(workerCount, LeaseTimeout: null, KeepWork: parse.GetValue(keepWork));
                 Console.WriteLine($"job {spec.Name}: {spec.Sources.Count} source(s), tokenizer {context.Tokenizer.Name}, seq_len {spec.Pack.SeqLen}, {workerCount} worker(s) → {spec.Output}");
                 var outcome = await ProgressDisplay.RunAsync(observer => JobRunner.RunAsync(context, options, FaultInjection.Wrap(observer), ct)).ConfigureAwait(false);
@@ -60,7 +64,8 @@ internal static class RunCommand
                 Console.Error.WriteLine("cancelled; rerun the same command to resume from the completed units");
                 return ExitCodes.Cancelled;
             }
-            catch (Exception ex) when (ex is JobFailedException or StorageException or TokenizerException or InvalidDataException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is JobFailedException or StorageException or TokenizerException or InvalidDataException or IOException or UnauthorizedAccessException
+                or PreSelectInputException or FastTextTrainingException)
             {
                 Console.Error.WriteLine($"job failed: {ex.Message}");
                 return ExitCodes.Failed;
@@ -78,6 +83,22 @@ internal static class RunCommand
         table.AddRow("documents kept", N(t.DocumentsKept));
         table.AddRow("documents rejected", N(t.DocumentsRejected));
         foreach (var (reason, count) in t.RejectedByReason) table.AddRow($"  {Markup.Escape(reason)}", N(count));
+        if (t.DocumentCopies > t.DocumentsKept) table.AddRow("document copies", N(t.DocumentCopies));
+        if (m.Selection is { } selection)
+        {
+            var r = selection.Result;
+            var basis = selection.Basis.ToString().ToLowerInvariant();
+            table.AddRow("selection", string.Create(CultureInfo.InvariantCulture,
+                $"{r.AchievedShare:P2} of {basis} (asked {r.TargetShare:P2}){(r.Exact ? ", exact" : $", ± {r.MaxShareError:P3}")}"));
+            if (r.Decision.Kind == Core.Selection.ThresholdKind.Score) table.AddRow("  threshold score", r.Decision.Score.ToString("0.######", CultureInfo.InvariantCulture));
+        }
+        if (m.Mixture is { } mixture)
+        {
+            foreach (var s in mixture.Sources)
+            {
+                table.AddRow($"  {Markup.Escape(s.Source)} share", string.Create(CultureInfo.InvariantCulture, $"{s.RealisedShare:P2} (target {s.TargetShare:P2})"));
+            }
+        }
         table.AddRow("tokens", N(t.Tokens));
         table.AddRow("sequences", $"{N(t.Sequences)} × {m.SeqLen}");
         table.AddRow("fill rate", t.FillRate.ToString("P2", CultureInfo.InvariantCulture));
@@ -90,6 +111,7 @@ internal static class RunCommand
             table.AddRow("throughput", $"{stats.InputMegabytesPerSecond:0.0} MB/s ({stats.InputMegabytesPerCpuSecond:0.0} MB per CPU-second)");
         }
         AnsiConsole.Write(table);
+        foreach (var shortfall in m.Mixture?.Shortfalls ?? []) Console.WriteLine($"warning: {shortfall.Message}");
         var status = outcome.AlreadyComplete ? "already complete (nothing to do)" : "done";
         Console.WriteLine($"{status}: {(BlobLocation.IsAzure(output) ? output : Path.GetFullPath(output))}");
     }

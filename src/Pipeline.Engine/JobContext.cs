@@ -1,3 +1,4 @@
+using Pipeline.Core.Documents;
 using Pipeline.Core.Jobs;
 using Pipeline.Formats.Manifests;
 using Pipeline.Storage;
@@ -6,13 +7,22 @@ using Pipeline.Tokens;
 namespace Pipeline.Engine;
 
 /// <summary>
-/// Everything a stage needs about one job: the spec, where inputs and output live, and the tokenizer.
-/// Immutable and shared by all workers of a process.
+/// Everything a stage needs about one job: the spec, where inputs and output live, the tokenizer and the scorer.
+/// Immutable and shared by all workers of a process; the scoring model is loaded once, when first used.
 /// </summary>
 public sealed class JobContext
 {
     /// <summary>Creates the context; relative locations resolve against <paramref name="baseDirectory"/>.</summary>
-    public JobContext(JobSpec spec, string jobHash, string baseDirectory)
+    /// <param name="spec">The validated job.</param>
+    /// <param name="jobHash">SHA-256 of the canonical job.</param>
+    /// <param name="baseDirectory">Folder that relative locations resolve against.</param>
+    /// <param name="loadScorer">Loads the scorer of the job's <c>scoring</c> section from a local model file (called at
+    /// most once, on first use); the composition root supplies it. Null when this process cannot score (a job with
+    /// scoring then fails).</param>
+    /// <param name="trainedModel">The model the job's training step made (<c>scoring.preselect.train</c>), as a local
+    /// file with the output files that step wrote; required exactly when the job trains.</param>
+    public JobContext(JobSpec spec, string jobHash, string baseDirectory, Func<ScoringSpec, string, IDocumentScorer>? loadScorer = null,
+        TrainedModel? trainedModel = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec;
@@ -23,8 +33,37 @@ public sealed class JobContext
         var probe = TokenizerFactory.Create(spec.Tokenizer, baseDirectory);
         Tokenizer = new TokenizerInfo(probe.Name, probe.VocabSize, probe.EndOfTextId, probe.EndOfTextId,
             new SortedDictionary<string, int>(probe.SpecialTokens.ToDictionary(), StringComparer.Ordinal), probe.VocabSha256);
-        Work = new WorkLayout(jobHash, probe.VocabSha256);
+        if (spec.Scoring?.PreSelect is { } preselect)
+        {
+            var newlines = preselect.Newlines == NewlineMode.Delete ? "delete" : "space";
+            if (preselect.Train is not null)
+            {
+                if (trainedModel is null) throw new JobFailedException("scoring.preselect.train: the job's training step has not run in this process");
+                _modelPath = trainedModel.LocalPath;
+                Scorer = new ScorerInfo("preselect", OutputLayout.TrainedModel, trainedModel.Sha256, preselect.PositiveLabel, newlines, trainedModel.Files);
+            }
+            else
+            {
+                _modelPath = Path.GetFullPath(preselect.Model!, baseDirectory);
+                if (!File.Exists(_modelPath)) throw new JobFailedException($"scoring.preselect.model: no fastText model at {_modelPath}");
+                Scorer = new ScorerInfo("preselect", preselect.Model!, Sha256File(_modelPath), preselect.PositiveLabel, newlines);
+            }
+        }
+        _loadScorer = loadScorer;
+        _scorer = new Lazy<IDocumentScorer?>(LoadScorer, LazyThreadSafetyMode.ExecutionAndPublication);
+        Work = new WorkLayout(jobHash, probe.VocabSha256, Scorer?.ModelSha256);
     }
+
+    private readonly Func<ScoringSpec, string, IDocumentScorer>? _loadScorer;
+    private readonly string? _modelPath;
+    private readonly Lazy<IDocumentScorer?> _scorer;
+
+    /// <summary>Identity of the job's scorer (model file and its SHA-256), or null when the job scores nothing.</summary>
+    public ScorerInfo? Scorer { get; }
+
+    /// <summary>The loaded scorer shared by every worker of this process, or null when the job scores nothing.</summary>
+    /// <exception cref="JobFailedException">The model cannot be loaded or has no positive label.</exception>
+    public IDocumentScorer? DocumentScorer => _scorer.Value;
 
     /// <summary>Keys of this job's intermediate files.</summary>
     public WorkLayout Work { get; }
@@ -50,6 +89,27 @@ public sealed class JobContext
     /// <summary>Creates a tokenizer instance for one worker (instances are not shared between threads).</summary>
     public ITextTokenizer CreateTokenizer() => TokenizerFactory.Create(Spec.Tokenizer, BaseDirectory);
 
+    private IDocumentScorer? LoadScorer()
+    {
+        if (Spec.Scoring is not { } spec) return null;
+        if (_loadScorer is null) throw new JobFailedException("this process has no document scorer, so it cannot run a job with a scoring section");
+        try
+        {
+            return _loadScorer(spec, _modelPath!);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException)
+        {
+            throw new JobFailedException(ex.Message.StartsWith("scoring.", StringComparison.Ordinal) ? ex.Message : $"scoring.preselect.model: {ex.Message}");
+        }
+    }
+
+    /// <summary>SHA-256 of a local file, lowercase hex.</summary>
+    public static string Sha256File(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
     /// <summary>Writes a value as JSON to the output store.</summary>
     public Task<bool> WriteJsonAsync<T>(string key, T value, WriteMode mode, CancellationToken ct) =>
         Output.WriteAllBytesAsync(key, JsonFiles.Serialize(value), mode, ct);
@@ -60,3 +120,9 @@ public sealed class JobContext
             ? JsonFiles.Deserialize<T>(bytes, Output.Describe(key))
             : null;
 }
+
+/// <summary>A classifier a job's training step made.</summary>
+/// <param name="LocalPath">The model file on this machine.</param>
+/// <param name="Sha256">Its SHA-256.</param>
+/// <param name="Files">What the step wrote to the output (the model and its label table), for the manifest.</param>
+public sealed record TrainedModel(string LocalPath, string Sha256, IReadOnlyList<FileEntry> Files);

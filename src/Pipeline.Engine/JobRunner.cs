@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Pipeline.Engine.Actors;
 using Pipeline.Engine.Stages;
 using Pipeline.Formats.Manifests;
+using Pipeline.Storage;
 
 namespace Pipeline.Engine;
 
@@ -41,13 +42,9 @@ public static class JobRunner
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(options);
-        var existing = await job.TryReadJsonAsync<Manifest>(OutputLayout.Manifest, ct).ConfigureAwait(false);
+        var existing = await CheckOutputBelongsToAsync(job.Output, job.JobHash, ct).ConfigureAwait(false);
         if (existing is not null)
         {
-            if (existing.JobHash != job.JobHash)
-            {
-                throw new JobFailedException($"{job.Output.Describe(OutputLayout.Manifest)} belongs to a different job (job hash {existing.JobHash[..12]}…); choose another output folder, or delete this output folder to start over");
-            }
             // A crash between the manifest and the clean-up leaves intermediates behind: finish the clean-up.
             if (!options.KeepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
             return new RunOutcome(existing, AlreadyComplete: true, Stats: null);
@@ -55,6 +52,8 @@ public static class JobRunner
         // Staging files of writes that a crash interrupted are never part of the output.
         await job.Output.PurgeIncompleteWritesAsync(ct).ConfigureAwait(false);
 
+        // Load the scoring model before any work starts: a bad model fails the job at once, with its reason.
+        _ = job.DocumentScorer;
         var cpuAtStart = ProcessCpu();
         var timing = new TimingObserver(observer);
         var workers = Math.Max(1, options.Workers);
@@ -70,7 +69,8 @@ public static class JobRunner
             var mbps = manifest.Totals.InputBytes / 1e6 / Math.Max(seconds, 1e-9);
             var cpu = (ProcessCpu() - cpuAtStart).TotalSeconds;
             var stats = new RunStats(workers, Math.Round(seconds, 3), timing.StageSeconds, manifest.Totals.InputBytes,
-                Math.Round(mbps, 3), Math.Round(mbps / workers, 3), Math.Round(cpu, 3), Math.Round(manifest.Totals.InputBytes / 1e6 / Math.Max(cpu, 1e-9), 3));
+                Math.Round(mbps, 3), Math.Round(mbps / workers, 3), Math.Round(cpu, 3), Math.Round(manifest.Totals.InputBytes / 1e6 / Math.Max(cpu, 1e-9), 3),
+                manifest.Selection, manifest.ScoreHistograms);
             await job.WriteJsonAsync(OutputLayout.Stats, stats, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
             return new RunOutcome(manifest, AlreadyComplete: false, stats);
         }
@@ -78,6 +78,22 @@ public static class JobRunner
         {
             await system.Terminate().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The output's manifest when it holds this job's finished output, null when there is none.</summary>
+    /// <exception cref="JobFailedException">The output holds another job's finished output.</exception>
+    public static async Task<Manifest?> CheckOutputBelongsToAsync(IBlobStore output, string jobHash, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(jobHash);
+        var bytes = await output.TryReadAllBytesAsync(OutputLayout.Manifest, ct).ConfigureAwait(false);
+        if (bytes is null) return null;
+        var existing = JsonFiles.Deserialize<Manifest>(bytes, output.Describe(OutputLayout.Manifest));
+        if (existing.JobHash != jobHash)
+        {
+            throw new JobFailedException($"{output.Describe(OutputLayout.Manifest)} belongs to a different job (job hash {existing.JobHash[..12]}…); choose another output folder, or delete this output folder to start over");
+        }
+        return existing;
     }
 
     private static TimeSpan ProcessCpu()

@@ -14,6 +14,15 @@ public static class OutputLayout
     /// <summary>Run-dependent statistics (timings, throughput).</summary>
     public const string Stats = "stats.json";
 
+    /// <summary>The classifier a job's PreSelect training step made.</summary>
+    public const string TrainedModel = "preselect/model.bin";
+
+    /// <summary>The training step's predictive-strength table (doc_id, s, concordant, label).</summary>
+    public const string TrainedStrength = "preselect/strength.parquet";
+
+    /// <summary>The training step's completion marker (files, labels, the classifier on its training file).</summary>
+    public const string TrainedMarker = "preselect/train.json";
+
     /// <summary>Prefix of intermediate files, removed after commit.</summary>
     public const string Work = "_work/";
 
@@ -26,18 +35,22 @@ public static class OutputLayout
 }
 
 /// <summary>
-/// Keys of one job's intermediate files, under <c>_work/{key}/</c> where the key hashes the job and its
-/// tokenizer vocabulary: markers left by a different job (or the same job file with another vocabulary) are
-/// never mistaken for this job's.
+/// Keys of one job's intermediate files, under <c>_work/{key}/</c> where the key hashes the job, its tokenizer
+/// vocabulary, its scoring model and the intermediate format version: markers left by a different job (or the same
+/// job file with another vocabulary or a retrained model, or by an engine with another format) are never mistaken
+/// for this job's.
 /// </summary>
 public sealed class WorkLayout
 {
+    /// <summary>Version of the intermediate files' layout; bumped whenever a unit file changes shape.</summary>
+    public const int FormatVersion = 2;
+
     private readonly string _prefix;
 
     /// <summary>Creates the layout for a job identity.</summary>
-    public WorkLayout(string jobHash, string vocabSha256)
+    public WorkLayout(string jobHash, string vocabSha256, string? modelSha256)
     {
-        Key = Core.Hashing.StableHash.Sha256Hex(jobHash + "\u001f" + vocabSha256)[..16];
+        Key = Core.Hashing.StableHash.Sha256Hex(string.Join('\u001f', jobHash, vocabSha256, modelSha256 ?? "", FormatVersion))[..16];
         _prefix = OutputLayout.Work + Key + "/";
     }
 
@@ -53,8 +66,11 @@ public sealed class WorkLayout
     /// <summary>Tokens of a scored unit, grouped by bucket.</summary>
     public string UnitTokens(string unitId) => $"{_prefix}units/{unitId}.tokens.bin";
 
-    /// <summary>Readable documents of a scored unit by bucket: (doc id int64, tokens int32) entries, little-endian.</summary>
+    /// <summary>Readable documents of a scored unit by bucket: (doc id int64, tokens int32, score float64) entries, little-endian.</summary>
     public string UnitIndex(string unitId) => $"{_prefix}units/{unitId}.index.bin";
+
+    /// <summary>Score sketch of a scored unit's readable documents (when the job selects by score).</summary>
+    public string UnitSketch(string unitId) => $"{_prefix}units/{unitId}.sketch.bin";
 
     /// <summary>Completion marker (and statistics) of a scored unit.</summary>
     public string UnitDone(string unitId) => $"{_prefix}units/{unitId}.done.json";

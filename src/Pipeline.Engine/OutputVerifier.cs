@@ -19,7 +19,8 @@ public sealed record VerifyReport(string? Problem, int Shards, long Rows, long T
 /// <summary>
 /// Checks a finished output against its manifest: checksums, row and token counts, token ids below the vocabulary
 /// size, <c>sum(seq_lengths) + num_pad == seq_len</c> on every row, every segment's document in lineage as kept,
-/// and lineage counts equal to the documents read. Stops at the first class of mismatch.
+/// each kept document's tokens in the shards exactly its lineage tokens × copies, lineage counts equal to the
+/// documents read, and the checksums of the files a training step wrote. Stops at the first class of mismatch.
 /// </summary>
 public static class OutputVerifier
 {
@@ -33,7 +34,9 @@ public static class OutputVerifier
         }
         var manifest = JsonFiles.Deserialize<Manifest>(manifestBytes, store.Describe(OutputLayout.Manifest));
 
-        var kept = new HashSet<long>();
+        // Tokens every kept document must have in the shards: its tokens times its copies (lineage written before
+        // copies existed reads 0 copies for a kept document, which means 1).
+        var expected = new Dictionary<long, long>();
         long lineageRows = 0, lineageKept = 0;
         foreach (var file in manifest.Lineage)
         {
@@ -46,7 +49,7 @@ public static class OutputVerifier
                 if (row.Decision == LineageRow.Kept)
                 {
                     lineageKept++;
-                    kept.Add(row.DocId);
+                    expected[row.DocId] = expected.GetValueOrDefault(row.DocId) + ((long)row.Tokens * Math.Max(1, row.Copies));
                 }
             }
             lineageRows += rows.Count;
@@ -84,9 +87,11 @@ public static class OutputVerifier
                 {
                     if ((uint)id >= (uint)vocab) return Fail($"{where}: token id {id} outside the vocabulary (size {vocab})");
                 }
-                foreach (var doc in row.DocIds)
+                for (var i = 0; i < row.DocIds.Length; i++)
                 {
-                    if (!kept.Contains(doc)) return Fail($"{where}: document {doc} is not kept in lineage");
+                    var doc = row.DocIds[i];
+                    if (!expected.TryGetValue(doc, out var left)) return Fail($"{where}: document {doc} is not kept in lineage");
+                    expected[doc] = left - row.SeqLengths[i];
                 }
                 rows++;
                 tokens += sum;
@@ -103,6 +108,15 @@ public static class OutputVerifier
         if (totalRows != manifest.Totals.Sequences || totalTokens != manifest.Totals.Tokens)
         {
             return Fail($"shards hold {totalRows} rows and {totalTokens} tokens; manifest totals say {manifest.Totals.Sequences} and {manifest.Totals.Tokens}");
+        }
+        foreach (var file in manifest.Scorer?.TrainedFiles ?? [])
+        {
+            var bytes = await store.ReadAllBytesAsync(file.Path, ct).ConfigureAwait(false);
+            if (Problem(file.Path, bytes, file.Bytes, file.Sha256) is { } bad) return Fail(bad);
+        }
+        foreach (var (doc, left) in expected)
+        {
+            if (left != 0) return Fail($"document {doc}: the shards hold {(left > 0 ? "fewer" : "more")} tokens than lineage's tokens × copies (off by {Math.Abs(left)})");
         }
         return new VerifyReport(null, shards, totalRows, totalTokens, lineageRows);
 

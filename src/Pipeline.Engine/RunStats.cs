@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Pipeline.Engine.Actors;
+using Pipeline.Formats.Manifests;
 
 namespace Pipeline.Engine;
 
@@ -12,8 +13,11 @@ namespace Pipeline.Engine;
 /// <param name="InputMegabytesPerSecondPerWorker">The same per worker.</param>
 /// <param name="CpuSeconds">CPU time the process used during the run (all threads).</param>
 /// <param name="InputMegabytesPerCpuSecond">Input MB per CPU-second: throughput per core, robust to a shared machine.</param>
+/// <param name="Selection">The selection's threshold and asked/achieved shares (as in the manifest), or null.</param>
+/// <param name="ScoreHistograms">Score histograms per source with the kept part (as in the manifest), or null.</param>
 public sealed record RunStats(int Workers, double Seconds, IReadOnlyDictionary<string, double> StageSeconds, long InputBytes,
-    double InputMegabytesPerSecond, double InputMegabytesPerSecondPerWorker, double CpuSeconds, double InputMegabytesPerCpuSecond);
+    double InputMegabytesPerSecond, double InputMegabytesPerSecondPerWorker, double CpuSeconds, double InputMegabytesPerCpuSecond,
+    SelectionSummary? Selection = null, IReadOnlyList<SourceScoreHistogram>? ScoreHistograms = null);
 
 /// <summary>Times stages and passes every event on to another observer.</summary>
 internal sealed class TimingObserver(IJobObserver inner) : IJobObserver

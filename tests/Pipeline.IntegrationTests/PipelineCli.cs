@@ -10,6 +10,10 @@ namespace Pipeline.IntegrationTests;
 /// <summary>Runs the real <c>pipeline</c> CLI as a child process (the build output of Pipeline.Cli).</summary>
 internal static class PipelineCli
 {
+    /// <summary>A JSON file of a local output folder (manifest.json unless named).</summary>
+    public static System.Text.Json.JsonElement OutputJson(string output, string file = "manifest.json") =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, file))).RootElement.Clone();
+
     /// <summary>All lineage rows of a local output folder, in file order.</summary>
     public static async Task<List<LineageRow>> LineageAsync(string output)
     {

@@ -16,7 +16,7 @@ public sealed class QuickstartFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         Run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--output", Output, "--workers", "1");
-        if (Run.ExitCode == 0) Manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Output, "manifest.json"))).RootElement.Clone();
+        if (Run.ExitCode == 0) Manifest = PipelineCli.OutputJson(Output);
     }
 
     public Task DisposeAsync()

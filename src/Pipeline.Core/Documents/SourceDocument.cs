@@ -48,6 +48,8 @@ public static class RejectReasons
     public const string Unreadable = "unreadable";
     /// <summary>The document was dropped to keep its source within its token budget.</summary>
     public const string OverBudget = "over_budget";
+    /// <summary>The document's score is below the corpus-wide selection threshold.</summary>
+    public const string BelowThreshold = "below_threshold";
 
     /// <summary>True for reasons that mean broken input (counted against the error budget).</summary>
     public static bool IsMalformed(string reason) => reason is MalformedJson or InvalidUtf8 or MissingText

@@ -1,3 +1,5 @@
+using Pipeline.Core.Selection;
+
 namespace Pipeline.Core.Jobs;
 
 /// <summary>A validated curation job: what to read, how to tokenize and pack, where to write.</summary>
@@ -8,6 +10,9 @@ namespace Pipeline.Core.Jobs;
 /// <param name="Tokenizer">Tokenizer used to count tokens and to pack.</param>
 /// <param name="Pack">Packing settings.</param>
 /// <param name="Limits">Per-document limits and the job's error budget.</param>
+/// <param name="Scoring">Document scoring in the Score stage; null scores nothing.</param>
+/// <param name="Selection">Corpus-wide selection by score in the Select stage; null keeps every readable document.</param>
+/// <param name="Mixture">Token shares per source and a total token budget; null applies no mixture.</param>
 public sealed record JobSpec(
     string Name,
     long Seed,
@@ -15,7 +20,88 @@ public sealed record JobSpec(
     IReadOnlyList<SourceSpec> Sources,
     TokenizerSpec Tokenizer,
     PackSpec Pack,
-    LimitsSpec Limits);
+    LimitsSpec Limits,
+    ScoringSpec? Scoring = null,
+    SelectionSpec? Selection = null,
+    MixtureSpec? Mixture = null);
+
+/// <summary>How newlines in a document become one fastText line.</summary>
+public enum NewlineMode
+{
+    /// <summary><c>"\n"</c> → <c>" "</c>, as PreSelect's training script writes its training file (the default).</summary>
+    Space,
+    /// <summary><c>"\n"</c> → <c>""</c>, as datatrove's <c>FastTextClassifierFilter</c> scores in the released PreSelect pipeline.</summary>
+    Delete,
+}
+
+/// <summary>Scorers run in the Score stage.</summary>
+/// <param name="PreSelect">The PreSelect fastText classifier.</param>
+public sealed record ScoringSpec(PreSelectSpec PreSelect);
+
+/// <summary>A fastText classifier whose positive-label probability is the document score: a given model, or one the
+/// job trains first from a loss table (exactly one of <paramref name="Model"/> and <paramref name="Train"/>).</summary>
+/// <param name="Model">Path of a fastText <c>.bin</c> or <c>.ftz</c> model (relative paths resolve like inputs).</param>
+/// <param name="PositiveLabel">The label whose probability is the score.</param>
+/// <param name="Newlines">How newlines become one fastText line, in the training file and before prediction.</param>
+/// <param name="Train">Label and train the classifier as the job's first step.</param>
+public sealed record PreSelectSpec(string? Model, string PositiveLabel = "__label__1", NewlineMode Newlines = NewlineMode.Space, PreSelectTrainSpec? Train = null);
+
+/// <summary>
+/// PreSelect training as a job step: predictive-strength labels from a loss table and benchmark scores, then a fastText
+/// classifier with PreSelect's settings (defaults: epoch 3, lr 0.1, wordNgrams 2, dim 100, bucket 2M, minCount 1).
+/// </summary>
+/// <param name="Losses">Loss table (<c>doc_id, model, loss</c>; Parquet or JSONL).</param>
+/// <param name="Benchmarks">Benchmark scores JSON <c>{model: score}</c>.</param>
+/// <param name="Documents">Files, folders or globs of the labeled documents (JSONL[.gz/.zst] or Parquet).</param>
+/// <param name="IdField">Id field of the documents (matches the loss table's <c>doc_id</c>).</param>
+/// <param name="TextField">Text field of the documents.</param>
+/// <param name="Epoch">Training epochs.</param>
+/// <param name="LearningRate">Learning rate.</param>
+/// <param name="WordNgrams">Longest word n-gram.</param>
+/// <param name="Dim">Vector size.</param>
+/// <param name="Bucket">Hash buckets for word n-grams.</param>
+/// <param name="MinCount">Fewest occurrences of a word.</param>
+/// <param name="Seed">fastText's random seed (training uses one thread, so it is reproducible).</param>
+public sealed record PreSelectTrainSpec(
+    string Losses,
+    string Benchmarks,
+    IReadOnlyList<string> Documents,
+    string IdField = "id",
+    string TextField = "text",
+    int Epoch = 3,
+    double LearningRate = 0.1,
+    int WordNgrams = 2,
+    int Dim = 100,
+    int Bucket = 2_000_000,
+    int MinCount = 1,
+    int Seed = 0);
+
+/// <summary>What the corpus-wide selection keeps; exactly one of the three targets is set.</summary>
+/// <param name="KeepTop">Keep the top share (0..1) of the corpus by <paramref name="By"/>.</param>
+/// <param name="MinScore">Keep every document whose score is at least this.</param>
+/// <param name="MaxTokens">Fill this many tokens by descending score.</param>
+/// <param name="By">What <paramref name="KeepTop"/> measures.</param>
+/// <param name="ExactMemoryBytes">Largest working memory for an exact threshold (24 bytes per document); above it the
+/// threshold comes from a mergeable score sketch.</param>
+public sealed record SelectionSpec(
+    double? KeepTop = null,
+    double? MinScore = null,
+    long? MaxTokens = null,
+    WeightBasis By = WeightBasis.Characters,
+    long ExactMemoryBytes = 256L << 20);
+
+/// <summary>Token shares per source and a total token budget.</summary>
+/// <param name="TotalTokens">Tokens in the output, repetitions included.</param>
+/// <param name="Sources">Every source of the job with its share.</param>
+/// <param name="Shortfall">What happens when a source cannot reach its share.</param>
+public sealed record MixtureSpec(long TotalTokens, IReadOnlyList<MixtureSourceSpec> Sources, ShortfallPolicy Shortfall = ShortfallPolicy.FillFromOthers);
+
+/// <summary>One source of a mixture.</summary>
+/// <param name="Name">Source name.</param>
+/// <param name="Share">Target token share (shares are normalized by their sum).</param>
+/// <param name="Sampling">How the source is downsampled.</param>
+/// <param name="MaxRepeats">Most times one document may appear.</param>
+public sealed record MixtureSourceSpec(string Name, double Share, MixtureSampling Sampling = MixtureSampling.Random, int MaxRepeats = 1);
 
 /// <summary>One input corpus.</summary>
 /// <param name="Name">Source name (unique in the job).</param>

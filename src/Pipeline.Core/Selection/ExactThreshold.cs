@@ -37,19 +37,26 @@ public static class ExactThreshold
     /// <summary>Keeps every document with score ≥ <paramref name="threshold"/> and reports the weight that keeps.</summary>
     public static ThresholdResult AtLeast(ReadOnlySpan<ScoredItem> items, double threshold, long seed)
     {
-        var decision = ThresholdDecision.AtLeast(threshold, seed);
+        ScoreChecks.CheckFinite(threshold, nameof(threshold));
         long total = 0, kept = 0, docs = 0;
         foreach (ref readonly var item in items)
         {
             var score = ScoreChecks.Normalize(item, nameof(items));
             total = checked(total + item.Weight);
-            if (score < decision.Score) continue;
+            if (score < threshold) continue;
             kept += item.Weight;
             docs++;
         }
 
-        var target = new ThresholdTarget(TargetKind.TopShare, total == 0 ? 0 : (double)kept / total, 0);
-        return new ThresholdResult(decision, target, total, items.Length, kept, kept, docs, 0, Exact: true);
+        return AtLeastResult(threshold, seed, total, items.Length, kept, docs);
+    }
+
+    /// <summary>The result of "keep score ≥ <paramref name="threshold"/>" from totals counted elsewhere (e.g. streamed
+    /// over unit tables): the asked share is the share achieved.</summary>
+    public static ThresholdResult AtLeastResult(double threshold, long seed, long totalWeight, long totalDocuments, long keptWeight, long keptDocuments)
+    {
+        var target = new ThresholdTarget(TargetKind.TopShare, totalWeight == 0 ? 0 : (double)keptWeight / totalWeight, 0);
+        return new ThresholdResult(ThresholdDecision.AtLeast(threshold, seed), target, totalWeight, totalDocuments, keptWeight, keptWeight, keptDocuments, 0, Exact: true);
     }
 
     /// <summary>

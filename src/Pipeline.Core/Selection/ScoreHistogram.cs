@@ -17,6 +17,15 @@ public readonly record struct HistogramBin(
     long KeptTokens,
     long OutputTokens)
 {
+    /// <summary>Field-wise sum of two bins (for merging histograms reported per unit).</summary>
+    public static HistogramBin operator +(HistogramBin a, HistogramBin b) => new(
+        checked(a.Documents + b.Documents), checked(a.Characters + b.Characters), checked(a.Tokens + b.Tokens),
+        checked(a.KeptDocuments + b.KeptDocuments), checked(a.KeptCharacters + b.KeptCharacters), checked(a.KeptTokens + b.KeptTokens),
+        checked(a.OutputTokens + b.OutputTokens));
+
+    /// <summary>Field-wise sum of two bins.</summary>
+    public static HistogramBin Add(HistogramBin left, HistogramBin right) => left + right;
+
     /// <summary>Kept share of this bin by a basis (0 for an empty bin).</summary>
     public double KeptShare(WeightBasis basis) => basis switch
     {

@@ -1,3 +1,4 @@
+using Pipeline.Core.Selection;
 using Pipeline.Engine.Planning;
 using Pipeline.Formats.Manifests;
 using Pipeline.Formats.Shards;
@@ -37,11 +38,13 @@ public static class Committer
             bytes += unit.Bytes;
             foreach (var (reason, count) in unit.RejectedByReason) rejectedByReason[reason] = rejectedByReason.GetValueOrDefault(reason) + count;
         }
-        long kept = 0, lineageRejected = 0;
+        long kept = 0, lineageRejected = 0, copies = 0;
         foreach (var l in lineage)
         {
             kept += l.Kept;
             lineageRejected += l.Rejected;
+            copies += l.Copies;
+            foreach (var (reason, count) in l.SelectionRejects) rejectedByReason[reason] = rejectedByReason.GetValueOrDefault(reason) + count;
         }
         long packedDocs = 0, split = 0, sequences = 0, tokens = 0, pad = 0;
         foreach (var b in buckets)
@@ -52,12 +55,10 @@ public static class Committer
             tokens += b.Tokens;
             pad += b.PadTokens;
         }
-        if (kept + lineageRejected != read || packedDocs != kept)
+        if (kept + lineageRejected != read || packedDocs != copies || rejectedByReason.Values.Sum() != lineageRejected)
         {
-            throw new JobFailedException($"accounting mismatch: read {read}, lineage kept {kept} + rejected {lineageRejected}, packed {packedDocs}");
+            throw new JobFailedException($"accounting mismatch: read {read}, lineage kept {kept} + rejected {lineageRejected} ({rejectedByReason.Values.Sum()} by reason), copies {copies}, packed {packedDocs}");
         }
-        var overBudget = lineageRejected - rejectedByReason.Values.Sum();
-        if (overBudget > 0) rejectedByReason[Core.Documents.RejectReasons.OverBudget] = overBudget;
 
         var sources = new List<SourceTotals>();
         for (var s = 0; s < job.Spec.Sources.Count; s++)
@@ -71,7 +72,8 @@ public static class Committer
             }
             var sel = selection.Sources[s];
             sources.Add(new SourceTotals(sel.Name, job.Spec.Sources[s].Uri, plan.FilesPerSource[s], sRead, sRead - sel.DocumentsKept,
-                sel.DocumentsKept, sel.TokensAvailable, sel.TokensKept, sel.MaxTokens));
+                sel.DocumentsKept, sel.TokensAvailable, sel.TokensKept, sel.MaxTokens, sel.DocumentsSelected, sel.TokensSelected,
+                tokens == 0 ? 0 : Math.Round((double)sel.TokensKept / tokens, 9)));
         }
         var fill = sequences == 0 ? 0 : tokens / ((double)sequences * job.Spec.Pack.SeqLen);
         var manifest = new Manifest
@@ -98,12 +100,33 @@ public static class Committer
                 FillRate = Math.Round(fill, 6),
                 PaddingRate = Math.Round(1 - fill, 6),
                 DocumentsSplit = split,
+                DocumentCopies = copies,
             },
             Sources = sources,
             Plan = new PlanSummary(plan.Units.Count, plan.Buckets, plan.InputFileBytes),
+            Scorer = job.Scorer,
+            Selection = selection is { Threshold: { } threshold, Basis: { } basis } ? new SelectionSummary(basis, threshold) : null,
+            Mixture = selection.Mixture,
+            ScoreHistograms = Histograms(job, plan, lineage),
         };
         await job.WriteJsonAsync(OutputLayout.Manifest, manifest, WriteMode.Overwrite, ct).ConfigureAwait(false);
         return manifest;
+    }
+
+    /// <summary>Per-source sums of the units' score histograms (integer sums: any order gives the same numbers).</summary>
+    private static SourceScoreHistogram[]? Histograms(JobContext job, WorkPlan plan, IReadOnlyList<LineageResult> lineage)
+    {
+        if (job.Scorer is null) return null;
+        var bins = Selector.ReportBins;
+        var sums = new HistogramBin[job.Spec.Sources.Count][];
+        for (var s = 0; s < sums.Length; s++) sums[s] = new HistogramBin[bins.Count];
+        foreach (var l in lineage)
+        {
+            if (l.Histogram is not { } unitBins) continue;
+            var into = sums[plan.Units[l.UnitIndex].Source];
+            for (var b = 0; b < into.Length; b++) into[b] += unitBins[b];
+        }
+        return sums.Select((s, i) => new SourceScoreHistogram(job.Spec.Sources[i].Name, bins.Width, s)).ToArray();
     }
 
     /// <summary>Removes intermediate files once the manifest is written.</summary>

@@ -1,3 +1,4 @@
+using Pipeline.Core.Selection;
 using Pipeline.Engine.Planning;
 using Pipeline.Formats.Lineage;
 using Pipeline.Formats.Manifests;
@@ -31,13 +32,21 @@ public sealed class LineageTask
         var stream = await _job.Output.OpenReadAsync(_job.Work.UnitDocuments(_unit.Id), 0, ct).ConfigureAwait(false);
         var rows = await ParquetTables.ReadAsync<ScoredDocumentRow>(stream, ct).ConfigureAwait(false);
         var source = _job.Spec.Sources[_unit.Source].Name;
-        var selection = _selection.Sources[_unit.Source];
+        var scored = _job.Spec.Scoring is not null;
+        var histogram = scored ? new ScoreHistogram(Selector.ReportBins) : null;
+        var selectionRejects = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var lineage = new List<LineageRow>(rows.Count);
-        long kept = 0;
+        long kept = 0, copies = 0;
         foreach (var row in rows)
         {
-            var keep = row.Reject is null && Selector.Keeps(selection, _job.Spec.Seed, row.DocId);
-            if (keep) kept++;
+            var (count, reason) = row.Reject is null ? Selector.Fate(_selection, _unit.Source, row.Score, row.DocId) : (0, row.Reject);
+            if (row.Reject is null)
+            {
+                histogram?.Add(row.Score, row.Chars, row.Tokens, count);
+                if (reason is not null) selectionRejects[reason] = selectionRejects.GetValueOrDefault(reason) + 1;
+            }
+            if (count > 0) kept++;
+            copies += count;
             lineage.Add(new LineageRow
             {
                 DocId = row.DocId,
@@ -48,9 +57,12 @@ public sealed class LineageTask
                 OriginalId = row.OriginalId,
                 Bytes = row.Bytes,
                 Tokens = row.Tokens,
-                Decision = keep ? LineageRow.Kept : LineageRow.Rejected,
-                Reason = keep ? null : row.Reject ?? Core.Documents.RejectReasons.OverBudget,
-                Detail = keep ? null : row.RejectDetail,
+                Chars = row.Chars,
+                Score = scored && row.Reject is null ? row.Score : null,
+                Copies = count,
+                Decision = count > 0 ? LineageRow.Kept : LineageRow.Rejected,
+                Reason = reason,
+                Detail = row.Reject is null ? null : row.RejectDetail,
             });
         }
         var key = OutputLayout.Lineage(_unit.Index);
@@ -59,7 +71,8 @@ public sealed class LineageTask
         var bytes = buffer.ToArray();
         await _job.Output.WriteAllBytesAsync(key, bytes, WriteMode.Overwrite, ct).ConfigureAwait(false);
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-        var result = new LineageResult(_unit.Index, new FileEntry(key, lineage.Count, bytes.LongLength, sha), kept, lineage.Count - kept);
+        var bins = histogram is null ? null : Enumerable.Range(0, histogram.Bins.Count).Select(histogram.Bin).ToArray();
+        var result = new LineageResult(_unit.Index, new FileEntry(key, lineage.Count, bytes.LongLength, sha), kept, lineage.Count - kept, copies, selectionRejects, bins);
         await _job.WriteJsonAsync(doneKey, result, WriteMode.CreateNew, ct).ConfigureAwait(false);
         return result;
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Pipeline.Core.Hashing;
@@ -13,8 +12,8 @@ using Pipeline.Storage;
 namespace Pipeline.Engine.Stages;
 
 /// <summary>
-/// The Pack stage for one bucket: gathers the bucket's selected documents from every scored unit (plan order),
-/// orders them by a seeded key, packs them into <c>seq_len</c> sequences, shuffles the sequences with a seeded
+/// The Pack stage for one bucket: gathers the bucket's selected documents from every scored unit (plan order), each
+/// as many times as the selection repeats it, orders them by a seeded key, packs them into <c>seq_len</c> sequences, shuffles the sequences with a seeded
 /// permutation and writes token-packed shards, then the bucket's completion marker.
 /// </summary>
 /// <remarks>Memory: a bucket holds its selected tokens in one array (≈ 3.5M ints for 16 MiB of English JSONL, the
@@ -22,8 +21,6 @@ namespace Pipeline.Engine.Stages;
 /// the same few arrays instead of leaving one large-object-heap array per bucket for the GC.</remarks>
 public sealed class PackBucketTask
 {
-    private const int IndexEntryBytes = sizeof(long) + sizeof(int);
-
     // Idle bucket token arrays kept per size class: one per concurrently packing worker is enough to stop the churn.
     private static readonly ArrayPool<int> TokenPool = ArrayPool<int>.Create(Array.MaxLength, 4);
 
@@ -53,12 +50,8 @@ public sealed class PackBucketTask
         using var docs = await GatherAsync(ct).ConfigureAwait(false);
         var seed = _job.Spec.Seed;
         var order = new int[docs.Count];
-        var keys = new ulong[docs.Count];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-            keys[i] = StableHash.Key(seed, docs.Ids[i], Purpose.Order);
-        }
+        var keys = docs.Keys.ToArray();
+        for (var i = 0; i < order.Length; i++) order[i] = i;
         Array.Sort(keys, order);
         var lengths = new int[order.Length];
         for (var i = 0; i < order.Length; i++) lengths[i] = docs.Lengths[order[i]];
@@ -121,22 +114,23 @@ public sealed class PackBucketTask
             if (docs.TokensFilled == unitStart) continue;
 
             // The unit's document index lists this bucket's readable documents in the order of their tokens.
-            var source = _selection.Sources[unit.Source];
             var at = unitStart;
             foreach (var segment in result.Index)
             {
                 if (segment.Bucket != _bucket) continue;
-                var entries = new byte[segment.Count * IndexEntryBytes];
-                var stream = await _job.Output.OpenReadAsync(_job.Work.UnitIndex(unit.Id), segment.Offset * IndexEntryBytes, ct).ConfigureAwait(false);
+                var entries = new byte[segment.Count * DocumentIndex.EntryBytes];
+                var stream = await _job.Output.OpenReadAsync(_job.Work.UnitIndex(unit.Id), segment.Offset * DocumentIndex.EntryBytes, ct).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
                     await stream.ReadExactlyAsync(entries, ct).ConfigureAwait(false);
                 }
-                for (var i = 0; i < entries.Length; i += IndexEntryBytes)
+                for (var i = 0; i < entries.Length; i += DocumentIndex.EntryBytes)
                 {
-                    var docId = BinaryPrimitives.ReadInt64LittleEndian(entries.AsSpan(i));
-                    var tokens = BinaryPrimitives.ReadInt32LittleEndian(entries.AsSpan(i + sizeof(long)));
-                    if (Selector.Keeps(source, seed, docId)) docs.Add(docId, at, tokens);
+                    var (docId, tokens, score) = DocumentIndex.Read(entries.AsSpan(i));
+                    var (copies, _) = Selector.Fate(_selection, unit.Source, score, docId);
+                    var key = StableHash.Key(seed, docId, Purpose.Order);
+                    // Repeated copies of a document get their own seeded positions, derived from the first copy's key.
+                    for (var c = 0; c < copies; c++) docs.Add(docId, at, tokens, c == 0 ? key : StableHash.Mix(key + (ulong)c));
                     at += tokens;
                 }
             }
@@ -233,10 +227,11 @@ public sealed class PackBucketTask
         return permutation;
     }
 
-    /// <summary>The bucket's selected documents: ids, token ranges into one pooled token array (returned on dispose).</summary>
+    /// <summary>The bucket's selected document copies: ids, order keys, token ranges into one pooled token array (returned on dispose).</summary>
     private sealed class BucketDocuments(int totalTokens) : IDisposable
     {
         private readonly List<long> _ids = [];
+        private readonly List<ulong> _keys = [];
         private readonly List<int> _starts = [];
         private readonly List<int> _lengths = [];
         private int[]? _tokens = TokenPool.Rent(totalTokens);
@@ -246,12 +241,14 @@ public sealed class PackBucketTask
         public int TokensFilled { get; set; }
         public int Count => _ids.Count;
         public List<long> Ids => _ids;
+        public List<ulong> Keys => _keys;
         public List<int> Starts => _starts;
         public List<int> Lengths => _lengths;
 
-        public void Add(long id, int start, int length)
+        public void Add(long id, int start, int length, ulong key)
         {
             _ids.Add(id);
+            _keys.Add(key);
             _starts.Add(start);
             _lengths.Add(length);
         }

@@ -1,11 +1,11 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Pipeline.Core.Documents;
 using Pipeline.Core.Hashing;
+using Pipeline.Core.Selection;
 using Pipeline.Engine.Planning;
 using Pipeline.Formats.Input;
 using Pipeline.Formats.Work;
@@ -15,8 +15,9 @@ using Pipeline.Tokens;
 namespace Pipeline.Engine.Stages;
 
 /// <summary>
-/// The Score stage for one unit, as an Akka.Streams graph: read → parse → tokenize (count) → write. Writes the
-/// unit's token file (tokens grouped by pack bucket), its document table, then its completion marker.
+/// The Score stage for one unit, as an Akka.Streams graph: read → parse → score → tokenize (count) → write. Writes
+/// the unit's token file (tokens grouped by pack bucket), its document index and table, its score sketch (when the job
+/// selects by score), then its completion marker.
 /// </summary>
 public sealed class ScoreUnitTask
 {
@@ -25,6 +26,7 @@ public sealed class ScoreUnitTask
     private readonly WorkPlan _plan;
     private readonly UnitPlan _unit;
     private readonly ITextTokenizer _tokenizer;
+    private readonly IDocumentScorer? _scorer;
     // Batches are recycled once their tokens are copied into the bucket buffers: a fresh 512 KB token list per
     // batch would land on the large-object heap and force gen-2 collections that stall every worker.
     private readonly ConcurrentQueue<ScoredBatch> _batches = new();
@@ -36,6 +38,7 @@ public sealed class ScoreUnitTask
         _plan = plan;
         _unit = unit;
         _tokenizer = tokenizer;
+        _scorer = job.DocumentScorer;
     }
 
     /// <summary>Runs the unit, unless its completion marker exists; returns its result.</summary>
@@ -48,7 +51,8 @@ public sealed class ScoreUnitTask
         var source = _job.Spec.Sources[_unit.Source];
         var store = _job.SourceLocations[_unit.Source].Store;
         var options = new ReaderOptions(source.TextField, source.IdField, _job.Spec.Limits.MaxDocumentBytes);
-        var accumulator = new UnitAccumulator(_plan.Buckets, _unit.Path, _batches);
+        var sketch = _job.Spec.Selection is { } selection ? new UnitSketch(Selector.WeightBasisOf(selection)) : null;
+        var accumulator = new UnitAccumulator(_plan.Buckets, _unit.Path, _batches, sketch);
         await _job.Output.WriteAsync(_job.Work.UnitTokens(_unit.Id), async (tokenStream, c) =>
         {
             accumulator.Attach(tokenStream);
@@ -65,6 +69,10 @@ public sealed class ScoreUnitTask
         await _job.Output.WriteAsync(_job.Work.UnitIndex(_unit.Id), accumulator.WriteIndexAsync, WriteMode.Overwrite, ct).ConfigureAwait(false);
         await _job.Output.WriteAsync(_job.Work.UnitDocuments(_unit.Id),
             (s, c) => ParquetTables.WriteAsync(accumulator.Rows, s, c), WriteMode.Overwrite, ct).ConfigureAwait(false);
+        if (sketch is not null)
+        {
+            await _job.Output.WriteAllBytesAsync(_job.Work.UnitSketch(_unit.Id), sketch.Sketch.ToBytes(), WriteMode.Overwrite, ct).ConfigureAwait(false);
+        }
         var result = accumulator.ToResult(_unit.Id);
         await _job.WriteJsonAsync(doneKey, result, WriteMode.CreateNew, ct).ConfigureAwait(false);
         return result;
@@ -93,12 +101,36 @@ public sealed class ScoreUnitTask
                 var before = batch.Tokens.Count;
                 _tokenizer.EncodeOrdinary(doc.Text, batch.Tokens);
                 batch.Tokens.Add(eos);
-                row.Chars = doc.Text.Length;
+                row.Chars = CodePoints(doc.Text);
+                if (_scorer is not null) row.Score = _scorer.Score(doc.Text);
                 row.Tokens = batch.Tokens.Count - before;
             }
             batch.Rows.Add(row);
         }
         return batch;
+    }
+
+    /// <summary>Unicode code points of a text, as Python's <c>len</c> counts them (a lone surrogate counts as one).</summary>
+    internal static int CodePoints(string text)
+    {
+        var n = text.Length;
+        for (var i = 0; i + 1 < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && char.IsLowSurrogate(text[i + 1]))
+            {
+                n--;
+                i++;
+            }
+        }
+        return n;
+    }
+
+    /// <summary>The unit's score sketch, weighted by the selection's basis.</summary>
+    private sealed class UnitSketch(WeightBasis basis)
+    {
+        public ScoreSketch Sketch { get; } = new(Selector.SketchBins);
+
+        public void Add(ScoredDocumentRow row) => Sketch.Add(new ScoredItem(row.DocId, row.Score, Selector.Weight(row, basis)));
     }
 
     /// <summary>A batch of scored documents with their tokens concatenated in order.</summary>
@@ -118,9 +150,9 @@ public sealed class ScoreUnitTask
     private sealed class UnitAccumulator
     {
         private const long SpillTokens = 8L << 20;
-        private const int IndexEntryBytes = sizeof(long) + sizeof(int);
         private readonly List<int>[] _buffers;
-        private readonly List<(long DocId, int Tokens)>[] _index;
+        private readonly List<(long DocId, int Tokens, double Score)>[] _index;
+        private readonly UnitSketch? _sketch;
         private readonly List<BucketSegment> _indexSegments = [];
         private readonly string _path;
         private readonly List<BucketSegment> _segments = [];
@@ -136,10 +168,11 @@ public sealed class ScoreUnitTask
 
         private readonly ConcurrentQueue<ScoredBatch> _recycle;
 
-        public UnitAccumulator(int buckets, string path, ConcurrentQueue<ScoredBatch> recycle)
+        public UnitAccumulator(int buckets, string path, ConcurrentQueue<ScoredBatch> recycle, UnitSketch? sketch)
         {
             _buffers = new List<int>[buckets];
-            _index = new List<(long, int)>[buckets];
+            _index = new List<(long, int, double)>[buckets];
+            _sketch = sketch;
             _path = path;
             _recycle = recycle;
         }
@@ -170,7 +203,8 @@ public sealed class ScoreUnitTask
                 _tokenCount += row.Tokens;
                 var buffer = _buffers[row.Bucket] ??= new List<int>(1024);
                 buffer.AddRange(tokens.Slice(at, row.Tokens));
-                (_index[row.Bucket] ??= []).Add((row.DocId, row.Tokens));
+                (_index[row.Bucket] ??= []).Add((row.DocId, row.Tokens, row.Score));
+                _sketch?.Add(row);
                 at += row.Tokens;
                 _buffered += row.Tokens;
             }
@@ -214,7 +248,7 @@ public sealed class ScoreUnitTask
             }
         }
 
-        /// <summary>Writes the document index: each bucket's (doc id, tokens) entries in reading order, buckets ascending.</summary>
+        /// <summary>Writes the document index: each bucket's (doc id, tokens, score) entries in reading order, buckets ascending.</summary>
         public async Task WriteIndexAsync(Stream stream, CancellationToken ct)
         {
             long written = 0;
@@ -222,11 +256,10 @@ public sealed class ScoreUnitTask
             {
                 var entries = _index[b];
                 if (entries is null || entries.Count == 0) continue;
-                var bytes = new byte[entries.Count * IndexEntryBytes];
+                var bytes = new byte[entries.Count * DocumentIndex.EntryBytes];
                 for (var i = 0; i < entries.Count; i++)
                 {
-                    BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * IndexEntryBytes), entries[i].DocId);
-                    BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan((i * IndexEntryBytes) + sizeof(long)), entries[i].Tokens);
+                    DocumentIndex.Write(bytes.AsSpan(i * DocumentIndex.EntryBytes), entries[i].DocId, entries[i].Tokens, entries[i].Score);
                 }
                 await stream.WriteAsync(bytes, ct).ConfigureAwait(false);
                 _indexSegments.Add(new BucketSegment(b, written, entries.Count));

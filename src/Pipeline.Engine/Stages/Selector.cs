@@ -1,16 +1,58 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using Pipeline.Core.Documents;
 using Pipeline.Core.Hashing;
+using Pipeline.Core.Jobs;
+using Pipeline.Core.Selection;
 using Pipeline.Engine.Planning;
 using Pipeline.Formats.Work;
+using Pipeline.Storage;
 
 namespace Pipeline.Engine.Stages;
 
 /// <summary>
-/// The Select stage: merges unit statistics in plan order, enforces the error budget, and turns per-source
-/// token budgets into thresholds on a seeded per-document key. Reads no text.
+/// The Select stage: merges unit statistics in plan order, enforces the error budget, computes the corpus-wide score
+/// threshold (exact, or from the units' score sketches when the corpus is larger than the memory bound), then each
+/// source's rule: a mixture share or a token budget. Reads no text. Every rule is a function of a document's score and
+/// id only, so the Pack and Lineage tasks apply it anywhere without global state (<see cref="Fate"/>).
 /// </summary>
 public static class Selector
 {
+    /// <summary>Bins of the units' score sketches: 65,536 over [0, 1], the range of classifier probabilities.</summary>
+    public static ScoreBins SketchBins { get; } = ScoreBins.UnitInterval(1 << 16);
+
+    /// <summary>Bins of the score histograms in the manifest: 20 over [0, 1].</summary>
+    public static ScoreBins ReportBins { get; } = ScoreBins.UnitInterval(20);
+
+    /// <summary>What a selection's shares and budgets count: tokens for a token budget, else <see cref="SelectionSpec.By"/>.</summary>
+    public static WeightBasis WeightBasisOf(SelectionSpec selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        return selection.MaxTokens is not null ? WeightBasis.Tokens : selection.By;
+    }
+
+    /// <summary>A document's weight by a basis.</summary>
+    public static long Weight(ScoredDocumentRow row, WeightBasis basis)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return basis switch
+        {
+            WeightBasis.Documents => 1,
+            WeightBasis.Characters => row.Chars,
+            WeightBasis.Tokens => row.Tokens,
+            _ => throw new ArgumentOutOfRangeException(nameof(basis), basis, "unknown weight basis"),
+        };
+    }
+
+    /// <summary>How many times a readable document appears in the output (0 = rejected, with the reason).</summary>
+    public static (int Copies, string? Reason) Fate(SelectionPlan selection, int source, double score, long docId)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        if (selection.Threshold is { } threshold && !threshold.Decision.Keeps(score, docId)) return (0, RejectReasons.BelowThreshold);
+        var copies = selection.Sources[source].Rule.RepeatCount(score, docId);
+        return copies == 0 ? (0, RejectReasons.OverBudget) : (copies, null);
+    }
+
     /// <summary>Computes (or loads) the selection plan.</summary>
     public static async Task<SelectionPlan> SelectAsync(JobContext job, WorkPlan plan, IReadOnlyList<UnitResult> units, CancellationToken ct)
     {
@@ -21,63 +63,184 @@ public static class Selector
         var existing = await job.TryReadJsonAsync<SelectionPlan>(job.Work.Selection, ct).ConfigureAwait(false);
         if (existing is not null) return existing;
 
-        var sources = new List<SourceSelection>();
-        for (var s = 0; s < job.Spec.Sources.Count; s++)
+        var spec = job.Spec;
+        var threshold = spec.Selection is { } selectionSpec ? await ThresholdAsync(job, plan, units, selectionSpec, ct).ConfigureAwait(false) : null;
+        var n = spec.Sources.Count;
+        var candidates = new Candidates[n];
+        for (var s = 0; s < n; s++) candidates[s] = new Candidates();
+        for (var u = 0; u < plan.Units.Count; u++)
         {
-            var spec = job.Spec.Sources[s];
-            var available = 0L;
-            var docs = 0L;
+            candidates[plan.Units[u].Source].Tokens += units[u].Tokens;
+            candidates[plan.Units[u].Source].Documents += units[u].DocumentsReadable;
+        }
+        var budgets = spec.Mixture is null && Enumerable.Range(0, n).Any(s => spec.Sources[s].MaxTokens is { } b && candidates[s].Tokens > b);
+        if (threshold is not null || spec.Mixture is not null || budgets)
+        {
+            var keepItems = spec.Mixture is not null || budgets;
+            foreach (var c in candidates) c.Clear();
+            await ForEachReadableAsync(job, plan, (source, row) =>
+            {
+                if (threshold is not null && !threshold.Decision.Keeps(row.Score, row.DocId)) return;
+                candidates[source].Add(row, keepItems);
+            }, ct).ConfigureAwait(false);
+        }
+
+        var seed = spec.Seed;
+        var rules = new SourceRule[n];
+        var kept = new (long Tokens, long Documents)[n];
+        MixturePlan? mixture = null;
+        if (spec.Mixture is { } mixtureSpec)
+        {
+            var inputs = mixtureSpec.Sources.Select(m => new MixtureInput(new MixtureSource(m.Name, m.Share, m.Sampling, m.MaxRepeats),
+                candidates[IndexOf(spec, m.Name)].Items.ToArray())).ToArray();
+            mixture = MixturePlanner.Plan(inputs, mixtureSpec.TotalTokens, seed, mixtureSpec.Shortfall);
+            for (var s = 0; s < n; s++)
+            {
+                var outcome = mixture.Source(spec.Sources[s].Name);
+                rules[s] = outcome.Rule;
+                kept[s] = (outcome.RealisedTokens, outcome.KeptDocuments);
+            }
+        }
+        else
+        {
+            for (var s = 0; s < n; s++)
+            {
+                var c = candidates[s];
+                if (spec.Sources[s].MaxTokens is { } budget && c.Tokens > budget)
+                {
+                    var r = ExactThreshold.RandomBudget(CollectionsMarshal.AsSpan(c.Items), budget, seed, Purpose.Budget);
+                    rules[s] = new SourceRule(spec.Sources[s].Name, 0, r.Decision);
+                    kept[s] = (r.AchievedWeight, r.KeptDocuments);
+                }
+                else
+                {
+                    rules[s] = new SourceRule(spec.Sources[s].Name, 0, ThresholdDecision.All(seed));
+                    kept[s] = (c.Tokens, c.Documents);
+                }
+            }
+        }
+
+        var sources = new List<SourceSelection>(n);
+        for (var s = 0; s < n; s++)
+        {
+            long available = 0, readable = 0;
             for (var u = 0; u < plan.Units.Count; u++)
             {
                 if (plan.Units[u].Source != s) continue;
                 available += units[u].Tokens;
-                docs += units[u].DocumentsReadable;
+                readable += units[u].DocumentsReadable;
             }
-            if (spec.MaxTokens is not { } budget || available <= budget)
-            {
-                sources.Add(new SourceSelection(spec.Name, spec.MaxTokens, ulong.MaxValue, available, available, docs));
-                continue;
-            }
-            sources.Add(await BudgetAsync(job, plan, s, budget, available, ct).ConfigureAwait(false));
+            sources.Add(new SourceSelection(spec.Sources[s].Name, spec.Sources[s].MaxTokens, rules[s], available, readable,
+                candidates[s].Tokens, candidates[s].Documents, kept[s].Tokens, kept[s].Documents));
         }
-        var selection = new SelectionPlan(sources);
-        await job.WriteJsonAsync(job.Work.Selection, selection, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
+        var selection = new SelectionPlan(threshold, spec.Selection is { } sel ? WeightBasisOf(sel) : null, sources, mixture);
+        await job.WriteJsonAsync(job.Work.Selection, selection, WriteMode.Overwrite, ct).ConfigureAwait(false);
         return selection;
     }
 
-    /// <summary>True when a readable document of a source is kept by the selection.</summary>
-    public static bool Keeps(SourceSelection source, long seed, long docId) =>
-        source.ThresholdKey is { } threshold && StableHash.Key(seed, docId, Purpose.Budget) <= threshold;
-
-    private static async Task<SourceSelection> BudgetAsync(JobContext job, WorkPlan plan, int s, long budget, long available, CancellationToken ct)
+    /// <summary>
+    /// The corpus-wide threshold. Exact (sort of every readable document) when 24 bytes per document fit
+    /// <see cref="SelectionSpec.ExactMemoryBytes"/>; otherwise the merged unit sketches locate the boundary bin, and a
+    /// second pass collects that bin's documents (exact again) or, when even they do not fit, its tie-cell histogram
+    /// (bounded error, reported).
+    /// </summary>
+    private static async Task<ThresholdResult> ThresholdAsync(JobContext job, WorkPlan plan, IReadOnlyList<UnitResult> units, SelectionSpec spec, CancellationToken ct)
     {
-        var keys = new List<(ulong Key, int Tokens)>();
+        var basis = WeightBasisOf(spec);
+        var seed = job.Spec.Seed;
+        if (spec.MinScore is { } minScore)
+        {
+            long total = 0, docs = 0, keptWeight = 0, keptDocs = 0;
+            await ForEachReadableAsync(job, plan, (_, row) =>
+            {
+                var w = Weight(row, basis);
+                total += w;
+                docs++;
+                if (row.Score < minScore) return;
+                keptWeight += w;
+                keptDocs++;
+            }, ct).ConfigureAwait(false);
+            return ExactThreshold.AtLeastResult(minScore, seed, total, docs, keptWeight, keptDocs);
+        }
+
+        var target = spec.KeepTop is { } share ? ThresholdTarget.TopShare(share) : ThresholdTarget.WeightBudget(spec.MaxTokens!.Value);
+        var readable = units.Sum(u => u.DocumentsReadable);
+        if (readable * ExactThreshold.BytesPerItem <= spec.ExactMemoryBytes)
+        {
+            var items = new List<ScoredItem>((int)readable);
+            await ForEachReadableAsync(job, plan, (_, row) => items.Add(new ScoredItem(row.DocId, row.Score, Weight(row, basis))), ct).ConfigureAwait(false);
+            return ExactThreshold.Select(CollectionsMarshal.AsSpan(items), target, seed);
+        }
+
+        var sketch = new ScoreSketch(SketchBins);
         foreach (var unit in plan.Units)
         {
-            if (unit.Source != s) continue;
+            var key = job.Work.UnitSketch(unit.Id);
+            var bytes = await job.Output.TryReadAllBytesAsync(key, ct).ConfigureAwait(false)
+                ?? throw new JobFailedException($"{job.Output.Describe(key)} is missing: the score sketch of unit {unit.Id} ({unit.Path})");
+            sketch.Merge(ScoreSketch.FromBytes(bytes));
+        }
+        var boundary = ThresholdSketch.Locate(sketch, target);
+        if (boundary.Bin < 0 || boundary.Bin >= SketchBins.Count) return ThresholdSketch.SinglePass(sketch, target, seed);
+        if (boundary.BinDocuments * ExactThreshold.BytesPerItem <= spec.ExactMemoryBytes)
+        {
+            var items = new List<ScoredItem>((int)boundary.BinDocuments);
+            await ForEachReadableAsync(job, plan, (_, row) =>
+            {
+                if (SketchBins.BinOf(row.Score) == boundary.Bin) items.Add(new ScoredItem(row.DocId, row.Score, Weight(row, basis)));
+            }, ct).ConfigureAwait(false);
+            return ThresholdSketch.WithBoundaryItems(sketch, target, seed, CollectionsMarshal.AsSpan(items));
+        }
+        var ties = ThresholdSketch.NewTieHistogram();
+        await ForEachReadableAsync(job, plan, (_, row) =>
+        {
+            if (SketchBins.BinOf(row.Score) == boundary.Bin) ties.Add(ThresholdSketch.TieCell(seed, row.DocId), Weight(row, basis));
+        }, ct).ConfigureAwait(false);
+        return ThresholdSketch.WithTieHistogram(sketch, target, seed, ties);
+    }
+
+    /// <summary>Calls <paramref name="visit"/> with (source index, row) for every readable document, units in plan order.</summary>
+    private static async Task ForEachReadableAsync(JobContext job, WorkPlan plan, Action<int, ScoredDocumentRow> visit, CancellationToken ct)
+    {
+        foreach (var unit in plan.Units)
+        {
             var stream = await job.Output.OpenReadAsync(job.Work.UnitDocuments(unit.Id), 0, ct).ConfigureAwait(false);
             foreach (var row in await ParquetTables.ReadAsync<ScoredDocumentRow>(stream, ct).ConfigureAwait(false))
             {
-                if (row.Reject is null) keys.Add((StableHash.Key(job.Spec.Seed, row.DocId, Purpose.Budget), row.Tokens));
+                if (row.Reject is null) visit(unit.Source, row);
             }
         }
-        keys.Sort((a, b) => a.Key.CompareTo(b.Key));
-        // Documents with equal keys (a repeated original id gives a repeated doc_id) are kept or dropped together,
-        // so the threshold only ever moves past a whole group that fits.
-        long kept = 0, docs = 0;
-        ulong? threshold = null;
-        for (var i = 0; i < keys.Count;)
+    }
+
+    private static int IndexOf(JobSpec spec, string source)
+    {
+        for (var s = 0; s < spec.Sources.Count; s++)
         {
-            var end = i;
-            long groupTokens = 0;
-            for (; end < keys.Count && keys[end].Key == keys[i].Key; end++) groupTokens += keys[end].Tokens;
-            if (kept + groupTokens > budget) break;
-            kept += groupTokens;
-            docs += end - i;
-            threshold = keys[i].Key;
-            i = end;
+            if (spec.Sources[s].Name == source) return s;
         }
-        return new SourceSelection(job.Spec.Sources[s].Name, budget, threshold, available, kept, docs);
+        throw new JobFailedException($"mixture names source '{source}', which the job does not have");
+    }
+
+    /// <summary>A source's documents that passed the threshold: totals, and (for budgets and mixtures) the items.</summary>
+    private sealed class Candidates
+    {
+        public long Tokens { get; set; }
+        public long Documents { get; set; }
+        public List<ScoredItem> Items { get; } = [];
+
+        public void Clear()
+        {
+            Tokens = 0;
+            Documents = 0;
+            Items.Clear();
+        }
+
+        public void Add(ScoredDocumentRow row, bool keepItem)
+        {
+            Tokens += row.Tokens;
+            Documents++;
+            if (keepItem) Items.Add(new ScoredItem(row.DocId, row.Score, row.Tokens));
+        }
     }
 
     private static void CheckErrorBudget(JobContext job, WorkPlan plan, IReadOnlyList<UnitResult> units)

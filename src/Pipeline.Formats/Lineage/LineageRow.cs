@@ -29,6 +29,15 @@ public sealed class LineageRow
     /// <summary>Tokens including the end-of-text token (0 when rejected before tokenizing).</summary>
     [JsonPropertyName("tokens")] public int Tokens { get; set; }
 
+    /// <summary>Characters of the text as Unicode code points (0 when rejected before reading the text).</summary>
+    [JsonPropertyName("chars")] public int Chars { get; set; }
+
+    /// <summary>The scorer's score of a readable document, or null when the job scores nothing or the document was not read.</summary>
+    [JsonPropertyName("score")] public double? Score { get; set; }
+
+    /// <summary>Times the document appears in the shards: 1 normally, more when a mixture repeats it, 0 when rejected.</summary>
+    [JsonPropertyName("copies")] public int Copies { get; set; }
+
     /// <summary><c>kept</c> or <c>rejected</c>.</summary>
     [JsonPropertyName("decision")] public string Decision { get; set; } = "";
 

@@ -1,3 +1,5 @@
+using Pipeline.Core.Selection;
+
 namespace Pipeline.Formats.Manifests;
 
 /// <summary>
@@ -33,10 +35,39 @@ public sealed record Manifest
     public required IReadOnlyList<SourceTotals> Sources { get; init; }
     /// <summary>Work units and pack buckets of the plan.</summary>
     public required PlanSummary Plan { get; init; }
+    /// <summary>The scorer (model and its SHA-256), or null when the job scores nothing.</summary>
+    public ScorerInfo? Scorer { get; init; }
+    /// <summary>The corpus-wide selection by score, or null when the job does not select.</summary>
+    public SelectionSummary? Selection { get; init; }
+    /// <summary>The mixture plan with target and realised shares and any shortfall, or null without a mixture.</summary>
+    public MixturePlan? Mixture { get; init; }
+    /// <summary>Score histograms per source (job order), or null when nothing is scored.</summary>
+    public IReadOnlyList<SourceScoreHistogram>? ScoreHistograms { get; init; }
 }
+
+/// <summary>The selection in the manifest: what was asked, the threshold, and what it achieved.</summary>
+/// <param name="Basis">What shares and budgets count.</param>
+/// <param name="Result">The threshold rule, the target, the asked and achieved weights and shares, and the error bound
+/// (0 when exact).</param>
+public sealed record SelectionSummary(WeightBasis Basis, ThresholdResult Result);
+
+/// <summary>One source's score histogram: <see cref="Bins"/>[i] covers scores in [i × width, (i + 1) × width), the last bin includes 1.</summary>
+/// <param name="Source">Source name.</param>
+/// <param name="BinWidth">Width of a bin.</param>
+/// <param name="Bins">Readable documents per bin, and what the selection kept of them.</param>
+public sealed record SourceScoreHistogram(string Source, double BinWidth, IReadOnlyList<HistogramBin> Bins);
 
 /// <summary>Tokenizer identity in the manifest.</summary>
 public sealed record TokenizerInfo(string Name, int VocabSize, int EndOfTextId, int PadId, IReadOnlyDictionary<string, int> SpecialTokens, string VocabSha256);
+
+/// <summary>The scorer of a job in the manifest.</summary>
+/// <param name="Name">Scorer kind (<c>preselect</c>).</param>
+/// <param name="Model">The model as the job file names it.</param>
+/// <param name="ModelSha256">SHA-256 of the model file that scored the documents.</param>
+/// <param name="PositiveLabel">The label whose probability is the score.</param>
+/// <param name="Newlines">Newline handling before prediction (<c>space</c> or <c>delete</c>).</param>
+/// <param name="TrainedFiles">When the job trained the model: the files its training step wrote to the output.</param>
+public sealed record ScorerInfo(string Name, string Model, string ModelSha256, string PositiveLabel, string Newlines, IReadOnlyList<FileEntry>? TrainedFiles = null);
 
 /// <summary>A shard column and its Parquet type.</summary>
 public sealed record ColumnInfo(string Name, string Type, string Meaning);
@@ -72,9 +103,23 @@ public sealed record Totals
     public required double PaddingRate { get; init; }
     /// <summary>Documents cut into more than one piece.</summary>
     public required long DocumentsSplit { get; init; }
+    /// <summary>Document copies in shards: <see cref="DocumentsKept"/> plus the repetitions a mixture added.</summary>
+    public long DocumentCopies { get; init; }
 }
 
 /// <summary>Per-source figures.</summary>
+/// <param name="Name">Source name.</param>
+/// <param name="Uri">Input location as the job names it.</param>
+/// <param name="Files">Input files.</param>
+/// <param name="DocumentsRead">Documents read.</param>
+/// <param name="DocumentsRejected">Documents rejected for any reason.</param>
+/// <param name="DocumentsKept">Distinct documents in the shards.</param>
+/// <param name="TokensAvailable">Tokens of the readable documents.</param>
+/// <param name="TokensKept">Tokens in the shards, repetitions included.</param>
+/// <param name="MaxTokens">The source's token budget, if any.</param>
+/// <param name="DocumentsSelected">Documents that passed the score threshold (all readable ones without selection).</param>
+/// <param name="TokensSelected">Their tokens.</param>
+/// <param name="TokenShare">This source's share of the output tokens.</param>
 public sealed record SourceTotals(
     string Name,
     string Uri,
@@ -84,7 +129,10 @@ public sealed record SourceTotals(
     long DocumentsKept,
     long TokensAvailable,
     long TokensKept,
-    long? MaxTokens);
+    long? MaxTokens,
+    long DocumentsSelected = 0,
+    long TokensSelected = 0,
+    double TokenShare = 0);
 
 /// <summary>Size of the plan.</summary>
 public sealed record PlanSummary(int Units, int Buckets, long InputFileBytes);

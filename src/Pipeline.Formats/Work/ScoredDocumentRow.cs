@@ -24,11 +24,14 @@ public sealed class ScoredDocumentRow
     /// <summary>Bytes of the line or text as read.</summary>
     [JsonPropertyName("bytes")] public int Bytes { get; set; }
 
-    /// <summary>UTF-16 characters of the text (0 when rejected).</summary>
+    /// <summary>Characters of the text as Unicode code points, as Python's <c>len</c> counts them (0 when rejected).</summary>
     [JsonPropertyName("chars")] public int Chars { get; set; }
 
     /// <summary>Tokens including the appended end-of-text token (0 when rejected).</summary>
     [JsonPropertyName("tokens")] public int Tokens { get; set; }
+
+    /// <summary>The scorer's score (0 when the job scores nothing or the document is rejected).</summary>
+    [JsonPropertyName("score")] public double Score { get; set; }
 
     /// <summary>Pack bucket of the document; routes its tokens while the unit is scored, not stored (the unit's
     /// document index records each bucket's documents).</summary>

@@ -14,7 +14,9 @@ internal static class CanonicalJobJson
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, SkipValidation = false }))
         {
-            // Keys are written in ordinal order by hand; a test parses the output and checks the order.
+            // Keys are written in ordinal order by hand; a test parses the output and checks the order. The optional
+            // sections added later (mixture, scoring, selection) are omitted when absent rather than written as null,
+            // so jobs without them keep the hash they had before those sections existed.
             w.WriteStartObject();
 
             w.WriteStartObject("limits");
@@ -23,6 +25,7 @@ internal static class CanonicalJobJson
             w.WriteNumber("unit_bytes", spec.Limits.UnitBytes);
             w.WriteEndObject();
 
+            WriteMixture(w, spec.Mixture);
             w.WriteString("name", spec.Name);
             w.WriteString("output", spec.Output);
 
@@ -34,7 +37,9 @@ internal static class CanonicalJobJson
             w.WriteString("strategy", JobMapper.StrategyName(spec.Pack.Strategy));
             w.WriteEndObject();
 
+            WriteScoring(w, spec.Scoring);
             w.WriteNumber("seed", spec.Seed);
+            WriteSelection(w, spec.Selection);
 
             w.WriteStartArray("sources");
             foreach (var source in spec.Sources)
@@ -78,6 +83,108 @@ internal static class CanonicalJobJson
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteMixture(Utf8JsonWriter w, MixtureSpec? mixture)
+    {
+        if (mixture is null)
+        {
+            return;
+        }
+
+        w.WriteStartObject("mixture");
+        w.WriteString("shortfall", JobMapper.ShortfallName(mixture.Shortfall));
+        w.WriteStartArray("sources");
+        foreach (var s in mixture.Sources)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("max_repeats", s.MaxRepeats);
+            w.WriteString("name", s.Name);
+            w.WriteString("sampling", JobMapper.SamplingName(s.Sampling));
+            w.WriteNumber("share", s.Share);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("total_tokens", mixture.TotalTokens);
+        w.WriteEndObject();
+    }
+
+    private static void WriteScoring(Utf8JsonWriter w, ScoringSpec? scoring)
+    {
+        if (scoring is null)
+        {
+            return;
+        }
+
+        w.WriteStartObject("scoring");
+        var p = scoring.PreSelect;
+        w.WriteStartObject("preselect");
+        WriteStringOrNull(w, "model", p.Model);
+        w.WriteString("newlines", JobMapper.NewlinesName(p.Newlines));
+        w.WriteString("positive_label", p.PositiveLabel);
+        if (p.Train is { } t)
+        {
+            w.WriteStartObject("train");
+            w.WriteString("benchmarks", t.Benchmarks);
+            w.WriteNumber("bucket", t.Bucket);
+            w.WriteNumber("dim", t.Dim);
+            w.WriteStartArray("docs");
+            foreach (var d in t.Documents) w.WriteStringValue(d);
+            w.WriteEndArray();
+            w.WriteNumber("epoch", t.Epoch);
+            w.WriteString("id_field", t.IdField);
+            w.WriteString("losses", t.Losses);
+            w.WriteNumber("lr", t.LearningRate);
+            w.WriteNumber("min_count", t.MinCount);
+            w.WriteNumber("seed", t.Seed);
+            w.WriteString("text_field", t.TextField);
+            w.WriteNumber("word_ngrams", t.WordNgrams);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("train");
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteSelection(Utf8JsonWriter w, SelectionSpec? selection)
+    {
+        if (selection is null)
+        {
+            return;
+        }
+
+        w.WriteStartObject("selection");
+        w.WriteString("by", JobMapper.BasisName(selection.By));
+        w.WriteNumber("exact_memory_bytes", selection.ExactMemoryBytes);
+        WriteNumberOrNull(w, "keep_top", selection.KeepTop);
+        if (selection.MaxTokens is { } maxTokens)
+        {
+            w.WriteNumber("max_tokens", maxTokens);
+        }
+        else
+        {
+            w.WriteNull("max_tokens");
+        }
+
+        WriteNumberOrNull(w, "min_score", selection.MinScore);
+        w.WriteEndObject();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)

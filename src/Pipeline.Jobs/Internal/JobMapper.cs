@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Pipeline.Core.Jobs;
+using Pipeline.Core.Selection;
 
 namespace Pipeline.Jobs.Internal;
 
@@ -72,7 +73,7 @@ internal static class JobMapper
 
             if (limitsNode["error_budget"] is { } errorBudget)
             {
-                limits = limits with { ErrorBudget = double.Parse(errorBudget.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture) };
+                limits = limits with { ErrorBudget = Num(errorBudget) };
             }
 
             if (limitsNode["unit_bytes"] is { } unitBytes)
@@ -88,7 +89,93 @@ internal static class JobMapper
             sources,
             tokenizer,
             pack,
-            limits);
+            limits,
+            job["scoring"] is JsonObject scoring ? MapScoring(scoring) : null,
+            job["selection"] is JsonObject selection ? MapSelection(selection) : null,
+            job["mixture"] is JsonObject mixture ? MapMixture(mixture) : null);
+    }
+
+    /// <summary>Job-file spelling of each <see cref="NewlineMode"/>.</summary>
+    public static string NewlinesName(NewlineMode mode) => mode == NewlineMode.Delete ? "delete" : "space";
+
+    /// <summary>Job-file spelling of each <see cref="WeightBasis"/>.</summary>
+    public static string BasisName(WeightBasis basis) => basis switch
+    {
+        WeightBasis.Documents => "documents",
+        WeightBasis.Characters => "characters",
+        WeightBasis.Tokens => "tokens",
+        _ => throw new ArgumentOutOfRangeException(nameof(basis), basis, "unknown weight basis"),
+    };
+
+    /// <summary>Job-file spelling of each <see cref="MixtureSampling"/>.</summary>
+    public static string SamplingName(MixtureSampling sampling) => sampling == MixtureSampling.ByScore ? "score" : "random";
+
+    /// <summary>Job-file spelling of each <see cref="ShortfallPolicy"/>.</summary>
+    public static string ShortfallName(ShortfallPolicy policy) => policy == ShortfallPolicy.ShrinkTotal ? "shrink_total" : "fill_from_others";
+
+    private static ScoringSpec MapScoring(JsonObject node)
+    {
+        var p = (JsonObject)node["preselect"]!;
+        var spec = new PreSelectSpec(Str(p["model"]), Train: p["train"] is JsonObject train ? MapTraining(train) : null);
+        if (p["positive_label"] is { } label) spec = spec with { PositiveLabel = Str(label)! };
+        if (p["newlines"] is { } newlines) spec = spec with { Newlines = Str(newlines) == "delete" ? NewlineMode.Delete : NewlineMode.Space };
+        return new ScoringSpec(spec);
+    }
+
+    private static PreSelectTrainSpec MapTraining(JsonObject t)
+    {
+        var docs = ((JsonArray)t["docs"]!).Select(d => Str(d)!).ToArray();
+        var spec = new PreSelectTrainSpec(Str(t["losses"])!, Str(t["benchmarks"])!, docs);
+        if (t["id_field"] is { } id) spec = spec with { IdField = Str(id)! };
+        if (t["text_field"] is { } text) spec = spec with { TextField = Str(text)! };
+        if (t["epoch"] is { } epoch) spec = spec with { Epoch = checked((int)Int(epoch)) };
+        if (t["lr"] is { } lr) spec = spec with { LearningRate = Num(lr) };
+        if (t["word_ngrams"] is { } ngrams) spec = spec with { WordNgrams = checked((int)Int(ngrams)) };
+        if (t["dim"] is { } dim) spec = spec with { Dim = checked((int)Int(dim)) };
+        if (t["bucket"] is { } bucket) spec = spec with { Bucket = checked((int)Int(bucket)) };
+        if (t["min_count"] is { } minCount) spec = spec with { MinCount = checked((int)Int(minCount)) };
+        if (t["seed"] is { } seed) spec = spec with { Seed = checked((int)Int(seed)) };
+        return spec;
+    }
+
+    private static SelectionSpec MapSelection(JsonObject node)
+    {
+        var spec = new SelectionSpec(
+            node["keep_top"] is { } top ? Num(top) : null,
+            node["min_score"] is { } min ? Num(min) : null,
+            node["max_tokens"] is { } max ? Int(max) : null);
+        if (node["by"] is { } by)
+        {
+            spec = spec with
+            {
+                By = Str(by) switch
+                {
+                    "documents" => WeightBasis.Documents,
+                    "tokens" => WeightBasis.Tokens,
+                    _ => WeightBasis.Characters,
+                },
+            };
+        }
+
+        if (node["exact_memory_bytes"] is { } memory) spec = spec with { ExactMemoryBytes = Int(memory) };
+        return spec;
+    }
+
+    private static MixtureSpec MapMixture(JsonObject node)
+    {
+        var sources = new List<MixtureSourceSpec>();
+        foreach (var item in (JsonArray)node["sources"]!)
+        {
+            var s = (JsonObject)item!;
+            var source = new MixtureSourceSpec(Str(s["name"])!, Num(s["share"]!));
+            if (s["sampling"] is { } sampling) source = source with { Sampling = Str(sampling) == "score" ? MixtureSampling.ByScore : MixtureSampling.Random };
+            if (s["max_repeats"] is { } repeats) source = source with { MaxRepeats = checked((int)Int(repeats)) };
+            sources.Add(source);
+        }
+
+        var spec = new MixtureSpec(Int(node["total_tokens"]!), sources);
+        if (node["shortfall"] is { } shortfall) spec = spec with { Shortfall = Str(shortfall) == "shrink_total" ? ShortfallPolicy.ShrinkTotal : ShortfallPolicy.FillFromOthers };
+        return spec;
     }
 
     private static SourceSpec MapSource(JsonObject node)
@@ -133,6 +220,8 @@ internal static class JobMapper
     };
 
     private static string? Str(JsonNode? node) => node?.GetValue<string>();
+
+    private static double Num(JsonNode node) => double.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     // Integers may arrive as long, decimal or an integral double (1e6); the schema has checked integrality and range.
     private static long Int(JsonNode node) =>

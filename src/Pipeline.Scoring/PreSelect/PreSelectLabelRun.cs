@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Pipeline.Core.Jobs;
 using Pipeline.Formats.Work;
 using Pipeline.Scoring.Corpus;
 

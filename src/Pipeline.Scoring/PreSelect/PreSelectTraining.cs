@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Core.Jobs;
 using Pipeline.FastText;
 using Pipeline.FastText.Training;
 
@@ -79,16 +80,7 @@ public static class PreSelectTraining
     {
         ArgumentNullException.ThrowIfNull(predictor);
         int positive = predictor.Model.GetLabelIndex(PositiveLabel);
-        if (positive < 0) return 0;
-        int labels = predictor.Model.Dictionary.NLabels;
-        // Binary classifiers (PreSelect's) stay on the stack; a model with many labels must not overflow it.
-        Span<Prediction> predictions = labels <= 256 ? stackalloc Prediction[labels] : new Prediction[labels];
-        int n = predictor.Predict(FastTextLines.Normalize(text, newlines).AsSpan(), -1, 0f, predictions);
-        for (int i = 0; i < n; i++)
-        {
-            if (predictions[i].LabelIndex == positive) return predictions[i].Probability;
-        }
-        return 0;
+        return positive < 0 ? 0 : PreSelectScorer.PositiveProbability(predictor.Model, positive, FastTextLines.Normalize(text, newlines));
     }
 
     /// <summary>Evaluates a model on a training-format file (each line's label is its first <c>__label__</c> token), like <c>fasttext test</c> at k = 1.</summary>

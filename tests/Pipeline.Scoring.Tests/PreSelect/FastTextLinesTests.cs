@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Core.Jobs;
 using Pipeline.Scoring.PreSelect;
 
 namespace Pipeline.Scoring.Tests.PreSelect;

@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Core.Jobs;
 using Pipeline.Formats.Work;
 using Pipeline.Scoring.PreSelect;
 

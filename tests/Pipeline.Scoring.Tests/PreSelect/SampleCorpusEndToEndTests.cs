@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pipeline.Core.Jobs;
 using Pipeline.Formats.Work;
 using Pipeline.Scoring.PreSelect;
 using Xunit.Abstractions;

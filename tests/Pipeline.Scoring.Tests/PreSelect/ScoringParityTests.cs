@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Pipeline.Core.Jobs;
 using Pipeline.FastText;
 using Pipeline.FastText.Cli;
 using Pipeline.FastText.Tests;

@@ -1,15 +1,7 @@
 using System.Text;
+using Pipeline.Core.Jobs;
 
 namespace Pipeline.Scoring.PreSelect;
-
-/// <summary>How newlines in a document become one fastText line.</summary>
-public enum NewlineMode
-{
-    /// <summary><c>"\n"</c> → <c>" "</c>, as PreSelect's training script writes its training file (the default).</summary>
-    Space,
-    /// <summary><c>"\n"</c> → <c>""</c>, as datatrove's <c>FastTextClassifierFilter</c> scores in the released PreSelect pipeline.</summary>
-    Delete,
-}
 
 /// <summary>Turns document text into one fastText input line.</summary>
 public static class FastTextLines
