@@ -2,6 +2,8 @@
 # End-to-end benchmark: the quickstart corpora replicated COPIES times (ids from file + offset, so every copy
 # is a distinct document), run RUNS times per worker count; prints each run's stats.json figures and medians.
 # Usage: scripts/bench-e2e.sh [COPIES=4] [RUNS=3] [WORKERS="1 2"]
+# With MODEL=path/to/classifier.{bin,ftz} the job also scores every document with it (scoring.preselect) and keeps
+# the top 10% of the characters (PreSelect's rule), e.g. MODEL=models/quickstart-preselect.ftz.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 copies="${1:-4}"; runs="${2:-3}"; workers="${3:-1 2}"
@@ -21,6 +23,9 @@ sources:
 tokenizer: { name: cl100k_base }
 pack: { seq_len: 2048, strategy: best_fit }
 YAML
+if [ -n "${MODEL:-}" ]; then
+  printf 'scoring: { preselect: { model: %s } }\nselection: { keep_top: 0.1, by: characters }\n' "$(cd "$root" && realpath "$MODEL")" >> "$work/bench.yaml"
+fi
 "$root/pipeline" validate "$work/bench.yaml" >/dev/null
 for w in $workers; do
   for r in $(seq 1 "$runs"); do
