@@ -55,9 +55,10 @@ public static class Committer
             tokens += b.Tokens;
             pad += b.PadTokens;
         }
-        if (kept + lineageRejected != read || packedDocs != copies || rejectedByReason.Values.Sum() != lineageRejected)
+        var planned = selection.Sources.Sum(s => s.TokensKept);
+        if (kept + lineageRejected != read || packedDocs != copies || rejectedByReason.Values.Sum() != lineageRejected || planned != tokens)
         {
-            throw new JobFailedException($"accounting mismatch: read {read}, lineage kept {kept} + rejected {lineageRejected} ({rejectedByReason.Values.Sum()} by reason), copies {copies}, packed {packedDocs}");
+            throw new JobFailedException($"accounting mismatch: read {read}, lineage kept {kept} + rejected {lineageRejected} ({rejectedByReason.Values.Sum()} by reason), copies {copies}, packed {packedDocs}; tokens selected {planned}, packed {tokens}");
         }
 
         var sources = new List<SourceTotals>();
