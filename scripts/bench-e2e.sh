@@ -8,25 +8,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 copies="${1:-4}"; runs="${2:-3}"; workers="${3:-1 2}"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/web" "$work/synthetic"
-for i in $(seq 1 "$copies"); do
-  for f in "$root"/samples/web/*.jsonl.gz; do cp "$f" "$work/web/c$i-$(basename "$f")"; done
-  for f in "$root"/samples/synthetic/*.jsonl.zst; do cp "$f" "$work/synthetic/c$i-$(basename "$f")"; done
-done
-cat > "$work/bench.yaml" <<YAML
-name: bench-e2e
-seed: 1
-output: $work/out
-sources:
-  - { name: web, uri: $work/web/*.jsonl.gz }
-  - { name: synthetic, uri: $work/synthetic/*.jsonl.zst }
-tokenizer: { name: cl100k_base }
-pack: { seq_len: 2048, strategy: best_fit }
-YAML
+. "$root/scripts/bench-corpus.sh"
+make_bench_corpus "$root" "$copies" "$work" bench-e2e
 if [ -n "${MODEL:-}" ]; then
   printf 'scoring: { preselect: { model: %s } }\nselection: { keep_top: 0.1, by: characters }\n' "$(cd "$root" && realpath "$MODEL")" >> "$work/bench.yaml"
 fi
-"$root/pipeline" validate "$work/bench.yaml" >/dev/null
 for w in $workers; do
   for r in $(seq 1 "$runs"); do
     rm -rf "$work/out"

@@ -8,6 +8,7 @@ namespace Pipeline.Cli;
 
 /// <summary>The completion marker of a job's PreSelect training step (<c>preselect/train.json</c> in the output).</summary>
 /// <param name="JobHash">The job that trained.</param>
+/// <param name="Inputs">Fingerprint of the training inputs' contents (<see cref="PreSelectTrainingStep.InputsFingerprint"/>).</param>
 /// <param name="Files">The model and the strength table in the output, with their checksums.</param>
 /// <param name="Documents">Documents labeled.</param>
 /// <param name="Positives">Documents labeled positive (S = 1).</param>
@@ -15,7 +16,7 @@ namespace Pipeline.Cli;
 /// <param name="Accuracy">The classifier's accuracy on its own training file.</param>
 /// <param name="Precision">Its precision for the positive label there.</param>
 /// <param name="Recall">Its recall for the positive label there.</param>
-internal sealed record PreSelectTrainingMarker(string JobHash, IReadOnlyList<FileEntry> Files, int Documents, int Positives, int Negatives,
+internal sealed record PreSelectTrainingMarker(string JobHash, string Inputs, IReadOnlyList<FileEntry> Files, int Documents, int Positives, int Negatives,
     double Accuracy, double Precision, double Recall);
 
 /// <summary>
@@ -35,21 +36,45 @@ internal static class PreSelectTrainingStep
         var marker = await store.TryReadAllBytesAsync(OutputLayout.TrainedMarker, ct).ConfigureAwait(false) is { } bytes
             ? JsonFiles.Deserialize<PreSelectTrainingMarker>(bytes, store.Describe(OutputLayout.TrainedMarker))
             : null;
-        if (marker is null || marker.JobHash != jobHash)
+        var inputs = InputsFingerprint(preselect.Train!, baseDirectory);
+        if (marker is null || marker.JobHash != jobHash || marker.Inputs != inputs)
         {
-            marker = await TrainAsync(store, preselect, spec.Seed, jobHash, baseDirectory, log, ct).ConfigureAwait(false);
+            if (marker is not null) log("preselect: the job or its training inputs changed since the classifier was trained; training again");
+            marker = await TrainAsync(store, preselect, spec.Seed, jobHash, inputs, baseDirectory, log, ct).ConfigureAwait(false);
         }
         else
         {
             log($"preselect: reusing the classifier trained by this job ({store.Describe(OutputLayout.TrainedModel)})");
         }
-        var model = marker.Files.Single(f => f.Path == OutputLayout.TrainedModel);
+        var model = marker.Files.SingleOrDefault(f => f.Path == OutputLayout.TrainedModel)
+            ?? throw new JobFailedException($"{store.Describe(OutputLayout.TrainedMarker)} names no {OutputLayout.TrainedModel}; delete it to train again");
         var local = await LocalCopyAsync(store, model, jobHash, ct).ConfigureAwait(false);
         return new TrainedModel(local, model.Sha256, marker.Files);
     }
 
-    private static async Task<PreSelectTrainingMarker> TrainAsync(IBlobStore store, PreSelectSpec preselect, long seed, string jobHash, string baseDirectory,
-        Action<string> log, CancellationToken ct)
+    /// <summary>
+    /// SHA-256 over the training inputs' contents: the loss table and the benchmarks in full, and each document file's
+    /// path, size and modification time (they can be large). A rerun trains again when it changes.
+    /// </summary>
+    public static string InputsFingerprint(PreSelectTrainSpec train, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var parts = new List<string>();
+        foreach (var file in new[] { train.Losses, train.Benchmarks })
+        {
+            var path = Path.GetFullPath(file, baseDirectory);
+            parts.Add(File.Exists(path) ? JobContext.Sha256File(path) : "missing:" + path);
+        }
+        foreach (var file in Scoring.Corpus.CorpusFiles.Resolve(train.Documents.Select(d => Path.GetFullPath(d, baseDirectory))))
+        {
+            var info = new FileInfo(file);
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{file}:{info.Length}:{info.LastWriteTimeUtc.Ticks}"));
+        }
+        return Core.Hashing.StableHash.Sha256Hex(string.Join('\n', parts));
+    }
+
+    private static async Task<PreSelectTrainingMarker> TrainAsync(IBlobStore store, PreSelectSpec preselect, long seed, string jobHash, string inputs,
+        string baseDirectory, Action<string> log, CancellationToken ct)
     {
         var train = preselect.Train!;
         log($"preselect: labeling {string.Join(", ", train.Documents)} from {train.Losses}, then training (epoch {train.Epoch}, lr {train.LearningRate}, wordNgrams {train.WordNgrams}, dim {train.Dim}, bucket {train.Bucket}, 1 thread)");
@@ -63,7 +88,7 @@ internal static class PreSelectTrainingStep
                 await UploadAsync(store, outcome.Labels.StrengthPath, OutputLayout.TrainedStrength, outcome.Labels.Labels.Documents.Count, ct).ConfigureAwait(false),
             };
             var e = outcome.Evaluation;
-            var marker = new PreSelectTrainingMarker(jobHash, files, outcome.Labels.Documents, outcome.Labels.Labels.Positives, outcome.Labels.Labels.Negatives,
+            var marker = new PreSelectTrainingMarker(jobHash, inputs, files, outcome.Labels.Documents, outcome.Labels.Labels.Positives, outcome.Labels.Labels.Negatives,
                 Math.Round(e.Accuracy, 6), Math.Round(e.Precision, 6), Math.Round(e.Recall, 6));
             await store.WriteAllBytesAsync(OutputLayout.TrainedMarker, JsonFiles.Serialize(marker), WriteMode.Overwrite, ct).ConfigureAwait(false);
             log($"preselect: {marker.Positives:N0} positive and {marker.Negatives:N0} negative documents; accuracy on the training file {e.Accuracy:P2} → {store.Describe(OutputLayout.TrainedModel)}");
@@ -96,6 +121,8 @@ internal static class PreSelectTrainingStep
         else
         {
             path = Path.Combine(Path.GetTempPath(), $"pipeline-preselect-{jobHash[..16]}-{Environment.ProcessId}.bin");
+            var copy = path;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(copy);
             var source = await store.OpenReadAsync(model.Path, 0, ct).ConfigureAwait(false);
             await using (source.ConfigureAwait(false))
             {

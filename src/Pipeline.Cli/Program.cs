@@ -15,5 +15,8 @@ var root = new RootCommand("Pipeline: curates pretraining corpora into token-pac
     InspectCommand.Create(),
     FastTextCommand.CreateHelp(),
     PreSelectCommand.Create(),
+    ClusterCommands.Node(),
+    ClusterCommands.Status(),
+    ClusterCommands.Cancel(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Engine;
+using Pipeline.Engine.Cluster;
 using Pipeline.FastText.Training;
 using Pipeline.Jobs;
 using Pipeline.Scoring.PreSelect;
@@ -20,7 +21,10 @@ internal static class RunCommand
         var workers = new Option<int>("--workers", "-w") { Description = "Worker actors", DefaultValueFactory = _ => Environment.ProcessorCount };
         var keepWork = new Option<bool>("--keep-work") { Description = "Keep intermediate files (_work/) after the manifest is written" };
         var set = CommonOptions.Set();
-        var command = new Command("run", "Run a job on this machine") { job, output, workers, set, keepWork };
+        var cluster = new Option<string[]>("--cluster") { Description = "Submit the job to a cluster through this seed node (akka.tcp://pipeline@HOST:PORT) instead of running it here", Arity = ArgumentArity.ZeroOrMore };
+        var clusterOptions = new ClusterCommandOptions();
+        var command = new Command("run", "Run a job on this machine, or on a cluster with --cluster") { job, output, workers, set, keepWork, cluster };
+        clusterOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(job)!;
@@ -50,9 +54,15 @@ internal static class RunCommand
 
             try
             {
-                var jobHash = JobLoader.JobHash(spec with { Output = "" });
-                var trained = await PreSelectTrainingStep.EnsureAsync(spec, jobHash, Environment.CurrentDirectory, Console.WriteLine, ct).ConfigureAwait(false);
-                var context = new JobContext(spec, jobHash, Environment.CurrentDirectory, PreSelectScorer.ForJob, trained);
+                var context = await ClusterJobs.CreateAsync(spec, Environment.CurrentDirectory, "", Console.WriteLine, ct).ConfigureAwait(false);
+                if (parse.GetValue(cluster) is { Length: > 0 } seeds)
+                {
+                    var ticket = ClusterJobs.Ticket(spec, Environment.CurrentDirectory);
+                    Console.WriteLine($"job {spec.Name} ({ticket.JobId}): submitting to the cluster at {string.Join(", ", seeds)} → {spec.Output}");
+                    var manifest = await ProgressDisplay.RunAsync(observer => ClusterClient.RunJobAsync(clusterOptions.Client(parse, seeds), ticket, observer, ct)).ConfigureAwait(false);
+                    PrintSummary(new RunOutcome(manifest, AlreadyComplete: false, Stats: null), spec.Output);
+                    return ExitCodes.Ok;
+                }
                 var options = new RunOptions(workerCount, LeaseTimeout: null, KeepWork: parse.GetValue(keepWork));
                 Console.WriteLine($"job {spec.Name}: {spec.Sources.Count} source(s), tokenizer {context.Tokenizer.Name}, seq_len {spec.Pack.SeqLen}, {workerCount} worker(s) → {spec.Output}");
                 var outcome = await ProgressDisplay.RunAsync(observer => JobRunner.RunAsync(context, options, FaultInjection.Wrap(observer), ct)).ConfigureAwait(false);

@@ -1,5 +1,8 @@
 using Pipeline.Core.Documents;
 using Pipeline.Core.Jobs;
+using Pipeline.Engine.Actors;
+using Pipeline.Engine.Planning;
+using Pipeline.Engine.Stages;
 using Pipeline.Formats.Manifests;
 using Pipeline.Storage;
 using Pipeline.Tokens;
@@ -21,8 +24,10 @@ public sealed class JobContext
     /// scoring then fails).</param>
     /// <param name="trainedModel">The model the job's training step made (<c>scoring.preselect.train</c>), as a local
     /// file with the output files that step wrote; required exactly when the job trains.</param>
+    /// <param name="jobJson">The effective job as canonical JSON, output included, for workers on other nodes (see
+    /// <see cref="Ticket"/>); empty when the job runs in one process.</param>
     public JobContext(JobSpec spec, string jobHash, string baseDirectory, Func<ScoringSpec, string, IDocumentScorer>? loadScorer = null,
-        TrainedModel? trainedModel = null)
+        TrainedModel? trainedModel = null, string jobJson = "")
     {
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec;
@@ -52,7 +57,44 @@ public sealed class JobContext
         _loadScorer = loadScorer;
         _scorer = new Lazy<IDocumentScorer?>(LoadScorer, LazyThreadSafetyMode.ExecutionAndPublication);
         Work = new WorkLayout(jobHash, probe.VocabSha256, Scorer?.ModelSha256);
+        Id = IdOf(jobHash, spec.Output);
+        Ticket = new JobTicket(Id, jobJson, baseDirectory);
+        _plan = new Cached<WorkPlan>(() => ReadRequiredJsonAsync<WorkPlan>(OutputLayout.Plan));
+        _selection = new Cached<SelectionPlan>(() => ReadRequiredJsonAsync<SelectionPlan>(Work.Selection));
+        _units = new Cached<IReadOnlyList<UnitResult>>(async () =>
+        {
+            var plan = await PlanAsync().ConfigureAwait(false);
+            var results = new UnitResult[plan.Units.Count];
+            for (var i = 0; i < results.Length; i++) results[i] = await ReadRequiredJsonAsync<UnitResult>(Work.UnitDone(plan.Units[i].Id)).ConfigureAwait(false);
+            return results;
+        });
     }
+
+    private readonly Cached<WorkPlan> _plan;
+    private readonly Cached<SelectionPlan> _selection;
+    private readonly Cached<IReadOnlyList<UnitResult>> _units;
+
+    /// <summary>Identity of this job and its output: the first 16 hex digits of sha256(job hash, output).</summary>
+    public string Id { get; }
+
+    /// <summary>The <see cref="Id"/> of a job hash and an output location.</summary>
+    public static string IdOf(string jobHash, string output) => Core.Hashing.StableHash.Sha256Hex(jobHash + "\u001f" + output)[..16];
+
+    /// <summary>What a worker on another node needs to find or build this context.</summary>
+    public JobTicket Ticket { get; }
+
+    /// <summary>The job's plan, read once from the output store (the coordinator writes it before any task runs).</summary>
+    public Task<WorkPlan> PlanAsync() => _plan.GetAsync();
+
+    /// <summary>Every unit's Score result in plan order, read once from the completion markers (for the Pack stage).</summary>
+    public Task<IReadOnlyList<UnitResult>> UnitResultsAsync() => _units.GetAsync();
+
+    /// <summary>The selection plan, read once from the output store (for the Pack stage).</summary>
+    public Task<SelectionPlan> SelectionAsync() => _selection.GetAsync();
+
+    private async Task<T> ReadRequiredJsonAsync<T>(string key) where T : class =>
+        await TryReadJsonAsync<T>(key, CancellationToken.None).ConfigureAwait(false)
+        ?? throw new JobFailedException($"{Output.Describe(key)} is missing; the coordinator writes it before handing out tasks that need it");
 
     private readonly Func<ScoringSpec, string, IDocumentScorer>? _loadScorer;
     private readonly string? _modelPath;
@@ -119,6 +161,22 @@ public sealed class JobContext
         await Output.TryReadAllBytesAsync(key, ct).ConfigureAwait(false) is { } bytes
             ? JsonFiles.Deserialize<T>(bytes, Output.Describe(key))
             : null;
+}
+
+/// <summary>A value loaded once and shared; a failed or cancelled load is retried by the next caller.</summary>
+internal sealed class Cached<T>(Func<Task<T>> load)
+{
+    private readonly Lock _gate = new();
+    private Task<T>? _task;
+
+    public Task<T> GetAsync()
+    {
+        lock (_gate)
+        {
+            if (_task is null || _task.IsFaulted || _task.IsCanceled) _task = load();
+            return _task;
+        }
+    }
 }
 
 /// <summary>A classifier a job's training step made.</summary>

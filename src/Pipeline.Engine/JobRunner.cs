@@ -42,15 +42,10 @@ public static class JobRunner
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(options);
-        var existing = await CheckOutputBelongsToAsync(job.Output, job.JobHash, ct).ConfigureAwait(false);
-        if (existing is not null)
+        if (await PrepareAsync(job, options.KeepWork, ct).ConfigureAwait(false) is { } existing)
         {
-            // A crash between the manifest and the clean-up leaves intermediates behind: finish the clean-up.
-            if (!options.KeepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
             return new RunOutcome(existing, AlreadyComplete: true, Stats: null);
         }
-        // Staging files of writes that a crash interrupted are never part of the output.
-        await job.Output.PurgeIncompleteWritesAsync(ct).ConfigureAwait(false);
 
         // Load the scoring model before any work starts: a bad model fails the job at once, with its reason.
         _ = job.DocumentScorer;
@@ -64,20 +59,59 @@ public static class JobRunner
             system.ActorOf(Props.Create(() => new JobCoordinator(job, timing, completion, workers, options.LeaseTimeout)), "coordinator");
             await using var registration = ct.Register(() => completion.TrySetCanceled(ct)).ConfigureAwait(false);
             var manifest = await completion.Task.ConfigureAwait(false);
-            if (!options.KeepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
-            var seconds = timing.Elapsed.TotalSeconds;
-            var mbps = manifest.Totals.InputBytes / 1e6 / Math.Max(seconds, 1e-9);
-            var cpu = (ProcessCpu() - cpuAtStart).TotalSeconds;
-            var stats = new RunStats(workers, Math.Round(seconds, 3), timing.StageSeconds, manifest.Totals.InputBytes,
-                Math.Round(mbps, 3), Math.Round(mbps / workers, 3), Math.Round(cpu, 3), Math.Round(manifest.Totals.InputBytes / 1e6 / Math.Max(cpu, 1e-9), 3),
-                manifest.Selection, manifest.ScoreHistograms);
-            await job.WriteJsonAsync(OutputLayout.Stats, stats, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
+            var stats = await FinishAsync(job, manifest, workers, timing, (ProcessCpu() - cpuAtStart).TotalSeconds, options.KeepWork, ct).ConfigureAwait(false);
             return new RunOutcome(manifest, AlreadyComplete: false, stats);
         }
         finally
         {
             await system.Terminate().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Before a run (in-process or on a cluster): the output's manifest when it already holds this job's finished output
+    /// (finishing an interrupted clean-up), otherwise null after removing what interrupted writes left behind.
+    /// </summary>
+    /// <exception cref="JobFailedException">The output holds another job's output, or one scored with another model.</exception>
+    public static async Task<Manifest?> PrepareAsync(JobContext job, bool keepWork, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var existing = await CheckOutputBelongsToAsync(job.Output, job.JobHash, ct).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            if (existing.Scorer?.ModelSha256 != job.Scorer?.ModelSha256)
+            {
+                throw new JobFailedException($"{job.Output.Describe(OutputLayout.Manifest)} was scored with model sha256 {existing.Scorer?.ModelSha256?[..12]}…, but {job.Scorer?.Model} is now {job.Scorer?.ModelSha256?[..12]}…; choose another output folder, or delete this output folder to score again");
+            }
+            // A crash between the manifest and the clean-up leaves intermediates behind: finish the clean-up.
+            if (!keepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
+            return existing;
+        }
+        // Staging files of writes that a crash interrupted are never part of the output.
+        await job.Output.PurgeIncompleteWritesAsync(ct).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>After the manifest: removes the intermediates (unless kept) and writes <c>stats.json</c>.</summary>
+    /// <param name="job">The job.</param>
+    /// <param name="manifest">Its manifest.</param>
+    /// <param name="workers">Workers that ran its tasks.</param>
+    /// <param name="timing">Its stage timings.</param>
+    /// <param name="cpuSeconds">CPU time of the run, when one process did all the work (null on a cluster).</param>
+    /// <param name="keepWork">Keep <c>_work/</c>.</param>
+    /// <param name="ct">Cancellation.</param>
+    internal static async Task<RunStats> FinishAsync(JobContext job, Manifest manifest, int workers, TimingObserver timing, double? cpuSeconds, bool keepWork, CancellationToken ct)
+    {
+        if (!keepWork) await Committer.CleanUpAsync(job, ct).ConfigureAwait(false);
+        var seconds = timing.Elapsed.TotalSeconds;
+        var mbps = manifest.Totals.InputBytes / 1e6 / Math.Max(seconds, 1e-9);
+        var stats = new RunStats(workers, Math.Round(seconds, 3), timing.StageSeconds, manifest.Totals.InputBytes,
+            Math.Round(mbps, 3), Math.Round(mbps / Math.Max(1, workers), 3),
+            cpuSeconds is { } cpu ? Math.Round(cpu, 3) : null,
+            cpuSeconds is { } c ? Math.Round(manifest.Totals.InputBytes / 1e6 / Math.Max(c, 1e-9), 3) : null,
+            manifest.Selection, manifest.ScoreHistograms);
+        await job.WriteJsonAsync(OutputLayout.Stats, stats, Storage.WriteMode.Overwrite, ct).ConfigureAwait(false);
+        return stats;
     }
 
     /// <summary>The output's manifest when it holds this job's finished output, null when there is none.</summary>

@@ -103,15 +103,7 @@ public sealed class LocalBlobStore : IBlobStore
             }
             if (mode == WriteMode.CreateNew)
             {
-                // Move without overwrite fails when the target exists (link + unlink on Unix): an atomic create-if-absent.
-                try
-                {
-                    File.Move(temp, file, overwrite: false);
-                }
-                catch (IOException) when (File.Exists(file))
-                {
-                    return false;
-                }
+                return AtomicCreate.TryPublish(temp, file);
             }
             else
             {
@@ -156,4 +148,39 @@ public sealed class LocalBlobStore : IBlobStore
         BlobPaths.Validate(path);
         return Path.Combine(_root, path.Replace('/', Path.DirectorySeparatorChar));
     }
+}
+
+/// <summary>
+/// Create-if-absent publication of a finished temporary file. On Unix a hard link (<c>link(2)</c>) fails with EEXIST when
+/// the target exists, atomically, so exactly one of many racing writers wins; .NET's
+/// <c>File.Move(overwrite: false)</c> checks and renames in two steps there, and two racing writers could both win.
+/// On Windows the move itself is atomic.
+/// </summary>
+internal static class AtomicCreate
+{
+    private const int EEXIST = 17;
+
+    /// <summary>Publishes <paramref name="temp"/> as <paramref name="target"/> unless it exists; true when this call did.</summary>
+    public static bool TryPublish(string temp, string target)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temp, target, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                return false;
+            }
+        }
+        if (Link(temp, target) == 0) return true;
+        var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        if (errno == EEXIST) return false;
+        throw new IOException($"cannot create {target}: link(2) failed with errno {errno} (a file system without hard links is not supported for create-if-absent writes)");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(string oldPath, string newPath);
 }

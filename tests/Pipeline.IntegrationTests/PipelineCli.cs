@@ -51,7 +51,17 @@ internal static class PipelineCli
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A hung process fails its test with what it printed, not with a bare cancellation.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return new Result(-1, await stdout, "timed out after 5 minutes and was killed\n" + await stderr);
+        }
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 

@@ -81,7 +81,7 @@ public sealed record PreSelectTrainSpec(
 /// <param name="MinScore">Keep every document whose score is at least this.</param>
 /// <param name="MaxTokens">Fill this many tokens by descending score.</param>
 /// <param name="By">What <paramref name="KeepTop"/> measures.</param>
-/// <param name="ExactMemoryBytes">Largest working memory for an exact threshold (24 bytes per document); above it the
+/// <param name="ExactMemoryBytes">Largest working memory for an exact threshold (48 bytes per document); above it the
 /// threshold comes from a mergeable score sketch.</param>
 public sealed record SelectionSpec(
     double? KeepTop = null,

@@ -8,7 +8,9 @@ namespace Pipeline.Engine.Actors;
 /// <summary>
 /// Owns the job's state machine (Plan → Score → Select → Pack → Commit). Distributed stages are handed out by
 /// work-pulling: idle workers wait in a queue, items are leased with a timeout, results are stored by slot so
-/// arrival order never matters, and a late result from a lease that was given away is ignored.
+/// arrival order never matters, and a late result from a lease that was given away is ignored. Workers are its
+/// children in-process, or arrive from cluster nodes through their requests for work; either way it watches them and
+/// re-queues the items of a worker that stops or whose node is downed.
 /// </summary>
 public sealed class JobCoordinator : ReceiveActor, IWithTimers
 {
@@ -20,18 +22,28 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
     private readonly TimeSpan? _leaseTimeout;
     private readonly Queue<WorkItem> _pending = new();
     private readonly Queue<IActorRef> _idle = new();
+    private readonly HashSet<IActorRef> _idleSet = [];
+    private readonly HashSet<IActorRef> _watched = [];
     private readonly Dictionary<long, (WorkItem Item, IActorRef Worker, long Deadline)> _leases = [];
     private int _liveWorkers;
     private readonly Dictionary<WorkItem, int> _attempts = [];
-    private long _nextLease;
+    // Leases start at a random point, so a result for a lease of an earlier coordinator incarnation (before a
+    // failover) never matches one of this incarnation's leases.
+    private long _nextLease = Random.Shared.NextInt64(1, 1L << 40) << 20;
     private int _remaining;
     private string _stage = "plan";
-    private StageInputs? _inputs;
+    private WorkPlan? _plan;
+    private SelectionPlan? _selection;
     private UnitResult[]? _units;
     private BucketResult[]? _buckets;
     private LineageResult[]? _lineage;
 
     /// <summary>Creates the coordinator.</summary>
+    /// <param name="job">The job.</param>
+    /// <param name="observer">Receives stage and progress events.</param>
+    /// <param name="completion">Completed with the manifest, or failed with the job's error.</param>
+    /// <param name="workers">Worker children to start (0 on a cluster, where workers come from the nodes).</param>
+    /// <param name="leaseTimeout">Time after which a task leased to a silent worker is handed to another; null for none.</param>
     public JobCoordinator(JobContext job, IJobObserver observer, TaskCompletionSource<Manifest> completion, int workers, TimeSpan? leaseTimeout)
     {
         _job = job;
@@ -46,7 +58,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         Receive<RequestWork>(_ => Idle(Sender));
         Receive<WorkDone>(OnWorkDone);
         Receive<WorkFailed>(OnWorkFailed);
-        Receive<Status.Failure>(f => Fail(f.Cause));
+        Receive<Status.Failure>(f => Fail(AsJobFailure(f.Cause)));
         Receive<Terminated>(OnWorkerStopped);
         Receive<CheckLeases>(_ => Requeue(lease => lease.Deadline < Environment.TickCount64, "lease expired"));
         Receive<RetryWork>(retry =>
@@ -62,11 +74,11 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        var job = _job;
         for (var i = 0; i < _workers; i++)
         {
-            var worker = Context.ActorOf(Props.Create(() => new Worker(_job, Self)), $"worker-{i}");
-            Context.Watch(worker);
-            _liveWorkers++;
+            var worker = Context.ActorOf(Props.Create(() => new Worker(_ => job, Self)), $"worker-{i}");
+            Watch(worker);
         }
         if (_leaseTimeout is not null) Timers.StartPeriodicTimer("leases", CheckLeases.Instance, TimeSpan.FromSeconds(1));
         Stage("plan", 1);
@@ -87,7 +99,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnPlanned(WorkPlan plan)
     {
-        _inputs = new StageInputs(plan, null, null);
+        _plan = plan;
         _units = new UnitResult[plan.Units.Count];
         Stage("score", plan.Units.Count);
         foreach (var unit in plan.Units) _pending.Enqueue(new ScoreWork(unit));
@@ -96,8 +108,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnSelected(SelectionPlan selection)
     {
-        var plan = _inputs!.Plan;
-        _inputs = _inputs with { Selection = selection };
+        var plan = _plan!;
+        _selection = selection;
         _buckets = new BucketResult[plan.Buckets];
         _lineage = new LineageResult[plan.Units.Count];
         Stage("pack", plan.Buckets + plan.Units.Count);
@@ -115,16 +127,17 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnWorkDone(WorkDone done)
     {
-        if (!_leases.Remove(done.Lease, out var lease))
+        if (!_leases.TryGetValue(done.Lease, out var lease) || !lease.Item.Equals(done.Item))
         {
             Idle(Sender);
             return;
         }
-        switch (done.Result)
+        _leases.Remove(done.Lease);
+        switch (lease.Item)
         {
-            case UnitResult unit: _units![lease.Item.Slot] = unit; break;
-            case BucketResult bucket: _buckets![lease.Item.Slot] = bucket; break;
-            case LineageResult lineage: _lineage![lease.Item.Slot] = lineage; break;
+            case ScoreWork: _units![lease.Item.Slot] = done.Unit ?? throw new InvalidOperationException("a score result without its unit result"); break;
+            case PackWork: _buckets![lease.Item.Slot] = done.Bucket ?? throw new InvalidOperationException("a pack result without its bucket result"); break;
+            case LineageWork: _lineage![lease.Item.Slot] = done.Lineage ?? throw new InvalidOperationException("a lineage result without its file"); break;
         }
         _observer.OnWorkCompleted(_stage, done.Progress);
         _remaining--;
@@ -134,11 +147,12 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnWorkFailed(WorkFailed failed)
     {
-        if (!_leases.Remove(failed.Lease, out var lease))
+        if (!_leases.TryGetValue(failed.Lease, out var lease) || !lease.Item.Equals(failed.Item))
         {
             Idle(Sender);
             return;
         }
+        _leases.Remove(failed.Lease);
         var attempts = _attempts[lease.Item] = _attempts.GetValueOrDefault(lease.Item) + 1;
         if (failed.Transient && attempts < MaxAttempts)
         {
@@ -156,14 +170,12 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         switch (_stage)
         {
             case "score":
-                _inputs = _inputs! with { Units = _units };
                 Stage("select", 1);
-                Selector.SelectAsync(_job, _inputs.Plan, _units!, CancellationToken.None).PipeTo(Self);
+                Selector.SelectAsync(_job, _plan!, _units!, CancellationToken.None).PipeTo(Self);
                 break;
             case "pack":
                 Stage("commit", 1);
-                var inputs = _inputs!;
-                Committer.CommitAsync(_job, inputs.Plan, inputs.Units!, inputs.Selection!, _buckets!, _lineage!, CancellationToken.None).PipeTo(Self);
+                Committer.CommitAsync(_job, _plan!, _units!, _selection!, _buckets!, _lineage!, CancellationToken.None).PipeTo(Self);
                 break;
         }
     }
@@ -176,10 +188,21 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         _observer.OnStageStarted(name, tasks);
     }
 
+    /// <summary>A worker is ready: watch it (once), and queue it unless it is queued already or still holds a lease
+    /// (an idle worker repeats its request, which may cross an assignment on the way).</summary>
     private void Idle(IActorRef worker)
     {
+        Watch(worker);
+        if (_leases.Values.Any(l => l.Worker.Equals(worker)) || !_idleSet.Add(worker)) return;
         _idle.Enqueue(worker);
         Dispatch();
+    }
+
+    private void Watch(IActorRef worker)
+    {
+        if (!_watched.Add(worker)) return;
+        Context.Watch(worker);
+        _liveWorkers++;
     }
 
     private void Dispatch()
@@ -187,11 +210,12 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         while (_pending.Count > 0 && _idle.Count > 0)
         {
             var worker = _idle.Dequeue();
+            _idleSet.Remove(worker);
             var item = _pending.Dequeue();
             var lease = ++_nextLease;
             var deadline = _leaseTimeout is { } timeout ? Environment.TickCount64 + (long)timeout.TotalMilliseconds : long.MaxValue;
             _leases[lease] = (item, worker, deadline);
-            worker.Tell(new Assign(lease, item, _inputs!));
+            worker.Tell(new Assign(_job.Ticket, lease, item));
         }
     }
 
@@ -208,12 +232,22 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnWorkerStopped(Terminated stopped)
     {
+        if (!_watched.Remove(stopped.ActorRef)) return;
         _liveWorkers--;
+        _idleSet.Remove(stopped.ActorRef);
         var idle = _idle.Where(w => !w.Equals(stopped.ActorRef)).ToArray();
         _idle.Clear();
         foreach (var w in idle) _idle.Enqueue(w);
         Requeue(lease => lease.Worker.Equals(stopped.ActorRef), "worker stopped");
-        if (_liveWorkers == 0) Fail(new JobFailedException("every worker stopped; the job cannot continue"));
+        // In-process every worker is a child, so none left means none will come; on a cluster a node may still join.
+        if (_workers > 0 && _liveWorkers == 0) Fail(new JobFailedException("every worker stopped; the job cannot continue"));
+    }
+
+    /// <summary>A coordinator-side failure (plan, select, commit) as a job failure with a message for the user.</summary>
+    private JobFailedException AsJobFailure(Exception cause)
+    {
+        if (cause is AggregateException { InnerExceptions.Count: 1 } aggregate) cause = aggregate.InnerExceptions[0];
+        return cause as JobFailedException ?? new JobFailedException($"{_stage} stage failed: {cause.GetType().Name}: {cause.Message}", cause);
     }
 
     private void Fail(Exception cause)

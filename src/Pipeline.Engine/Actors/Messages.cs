@@ -1,15 +1,24 @@
+using System.Text.Json.Serialization;
 using Pipeline.Engine.Planning;
 using Pipeline.Engine.Stages;
 
 namespace Pipeline.Engine.Actors;
 
-/// <summary>Marker of messages between the coordinator and workers.</summary>
+/// <summary>
+/// Marker of every message that may cross the network between nodes: the cluster binds it to the explicit
+/// System.Text.Json serializer (<see cref="Cluster.ClusterMessageSerializer"/>), never to Akka's default.
+/// </summary>
 public interface IWorkMessage;
 
 /// <summary>One task of a distributed stage.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(ScoreWork), "score")]
+[JsonDerivedType(typeof(PackWork), "pack")]
+[JsonDerivedType(typeof(LineageWork), "lineage")]
 public abstract record WorkItem
 {
     /// <summary>Position of the item in its stage (results are stored by it, never by arrival order).</summary>
+    [JsonIgnore]
     public abstract int Slot { get; }
 }
 
@@ -34,24 +43,29 @@ public sealed record LineageWork(UnitPlan Unit) : WorkItem
     public override int Slot => Unit.Index;
 }
 
-/// <summary>What a task needs from earlier stages.</summary>
-/// <param name="Plan">The plan.</param>
-/// <param name="Units">Score results in plan order (null while scoring).</param>
-/// <param name="Selection">The selection plan (null before Select).</param>
-public sealed record StageInputs(WorkPlan Plan, IReadOnlyList<UnitResult>? Units, SelectionPlan? Selection);
+/// <summary>
+/// What a worker needs to build (or find) a job's <see cref="JobContext"/>: everything else a task needs (the plan,
+/// unit results, the selection) it reads from the job's output store, where the coordinator wrote it.
+/// </summary>
+/// <param name="JobId">Identity of the job and its output (<see cref="JobContext.Id"/>).</param>
+/// <param name="JobJson">The effective job as canonical JSON, output included (empty in-process, where workers share
+/// the coordinator's context).</param>
+/// <param name="BaseDirectory">Folder that the job's relative paths resolve against (the submitter's).</param>
+public sealed record JobTicket(string JobId, string JobJson, string BaseDirectory);
 
-/// <summary>A worker asks for work (work-pulling).</summary>
+/// <summary>A worker asks for work (work-pulling); an idle worker repeats it now and then, so a coordinator that
+/// restarted elsewhere learns about it.</summary>
 public sealed record RequestWork : IWorkMessage
 {
     /// <summary>The single instance.</summary>
     public static RequestWork Instance { get; } = new();
 }
 
-/// <summary>The coordinator leases an item to a worker.</summary>
-public sealed record Assign(long Lease, WorkItem Item, StageInputs Inputs) : IWorkMessage;
+/// <summary>The coordinator leases an item of a job to a worker.</summary>
+public sealed record Assign(JobTicket Job, long Lease, WorkItem Item) : IWorkMessage;
 
-/// <summary>A worker finished a leased item.</summary>
-public sealed record WorkDone(long Lease, WorkItem Item, object Result, WorkProgress Progress) : IWorkMessage;
+/// <summary>A worker finished a leased item; exactly one of the results is set, by the item's kind.</summary>
+public sealed record WorkDone(long Lease, WorkItem Item, WorkProgress Progress, UnitResult? Unit = null, BucketResult? Bucket = null, LineageResult? Lineage = null) : IWorkMessage;
 
 /// <summary>A worker failed a leased item.</summary>
 public sealed record WorkFailed(long Lease, WorkItem Item, string Error, bool Transient) : IWorkMessage;

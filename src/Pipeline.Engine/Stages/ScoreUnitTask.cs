@@ -102,13 +102,18 @@ public sealed class ScoreUnitTask
                 _tokenizer.EncodeOrdinary(doc.Text, batch.Tokens);
                 batch.Tokens.Add(eos);
                 row.Chars = CodePoints(doc.Text);
-                if (_scorer is not null) row.Score = _scorer.Score(doc.Text);
+                if (_scorer is not null) row.Score = CheckedScore(_scorer.Score(doc.Text), row);
                 row.Tokens = batch.Tokens.Count - before;
             }
             batch.Rows.Add(row);
         }
         return batch;
     }
+
+    /// <summary>A finite score, or a job failure naming the document (a model with broken weights scores NaN).</summary>
+    private double CheckedScore(double score, ScoredDocumentRow row) => double.IsFinite(score)
+        ? score
+        : throw new JobFailedException($"the scorer returned {score} for {_unit.Path} line {row.Line} (byte offset {row.ByteOffset}); scores must be finite — is the model file damaged?");
 
     /// <summary>Unicode code points of a text, as Python's <c>len</c> counts them (a lone surrogate counts as one).</summary>
     internal static int CodePoints(string text)

@@ -165,7 +165,7 @@ public static class Selector
 
         var target = spec.KeepTop is { } share ? ThresholdTarget.TopShare(share) : ThresholdTarget.WeightBudget(spec.MaxTokens!.Value);
         var readable = units.Sum(u => u.DocumentsReadable);
-        if (readable * ExactThreshold.BytesPerItem <= spec.ExactMemoryBytes)
+        if (FitsInMemory(readable, spec.ExactMemoryBytes))
         {
             var items = new List<ScoredItem>((int)readable);
             await ForEachReadableAsync(job, plan, (_, row) => items.Add(new ScoredItem(row.DocId, row.Score, Weight(row, basis))), ct).ConfigureAwait(false);
@@ -182,7 +182,7 @@ public static class Selector
         }
         var boundary = ThresholdSketch.Locate(sketch, target);
         if (boundary.Bin < 0 || boundary.Bin >= SketchBins.Count) return ThresholdSketch.SinglePass(sketch, target, seed);
-        if (boundary.BinDocuments * ExactThreshold.BytesPerItem <= spec.ExactMemoryBytes)
+        if (FitsInMemory(boundary.BinDocuments, spec.ExactMemoryBytes))
         {
             var items = new List<ScoredItem>((int)boundary.BinDocuments);
             await ForEachReadableAsync(job, plan, (_, row) =>
@@ -198,6 +198,16 @@ public static class Selector
         }, ct).ConfigureAwait(false);
         return ThresholdSketch.WithTieHistogram(sketch, target, seed, ties);
     }
+
+    /// <summary>
+    /// True when an exact sort of <paramref name="documents"/> fits <paramref name="bytes"/>: the collected items plus the
+    /// sort's entries, <see cref="ExactBytesPerDocument"/> each, and never more than one array can hold.
+    /// </summary>
+    private static bool FitsInMemory(long documents, long bytes) =>
+        documents <= Array.MaxLength && documents <= bytes / ExactBytesPerDocument;
+
+    /// <summary>Working memory of an exact threshold per document: the <see cref="ScoredItem"/> and its sort entry.</summary>
+    public const int ExactBytesPerDocument = 2 * ExactThreshold.BytesPerItem;
 
     /// <summary>Calls <paramref name="visit"/> with (source index, row) for every readable document, units in plan order.</summary>
     private static async Task ForEachReadableAsync(JobContext job, WorkPlan plan, Action<int, ScoredDocumentRow> visit, CancellationToken ct)

@@ -211,7 +211,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port that was free a moment ago (for test servers and nodes).</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

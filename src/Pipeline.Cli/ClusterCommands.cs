@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Globalization;
+using Akka.Actor;
+using Pipeline.Engine;
+using Pipeline.Engine.Cluster;
+
+namespace Pipeline.Cli;
+
+/// <summary>Options every cluster command shares: where to bind, which seeds to join, TLS.</summary>
+internal sealed class ClusterCommandOptions
+{
+    public Option<string> Host { get; } = new("--host") { Description = "Address to bind and advertise (default 127.0.0.1: not reachable from other machines)", DefaultValueFactory = _ => "127.0.0.1" };
+    public Option<string[]> Seed { get; } = new("--seed") { Description = "Seed node, akka.tcp://pipeline@HOST:PORT (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+    public Option<string?> TlsCertificate { get; } = new("--tls-cert") { Description = "PKCS#12 (.pfx) certificate of this process: enables TLS for remoting; every node of the cluster must use TLS" };
+    public Option<string?> TlsPassword { get; } = new("--tls-password") { Description = "Password of the certificate (default: the PIPELINE_TLS_PASSWORD environment variable)" };
+    public Option<string?> TlsCa { get; } = new("--tls-ca") { Description = "Certificate (PEM or DER) of the CA that signs the cluster's certificates: trust only peers it signed (default: the machine's trust store)" };
+    public Option<bool> TlsInsecure { get; } = new("--tls-insecure") { Description = "Accept any peer certificate (tests only)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Host);
+        command.Options.Add(TlsCertificate);
+        command.Options.Add(TlsPassword);
+        command.Options.Add(TlsCa);
+        command.Options.Add(TlsInsecure);
+    }
+
+    public TlsOptions? Tls(ParseResult parse) => parse.GetValue(TlsCertificate) is { } path
+        ? new TlsOptions(Path.GetFullPath(path), parse.GetValue(TlsPassword) ?? Environment.GetEnvironmentVariable("PIPELINE_TLS_PASSWORD") ?? "",
+            parse.GetValue(TlsCa) is { } ca ? Path.GetFullPath(ca) : null, parse.GetValue(TlsInsecure))
+        : null;
+
+    /// <summary>Options of a client process (any free port, not a cluster member).</summary>
+    public ClusterOptions Client(ParseResult parse, IReadOnlyList<string> seeds) =>
+        new(parse.GetValue(Host)!, 0, seeds, [ClusterOptions.ClientRole], TimeSpan.FromSeconds(20), Tls(parse));
+
+    /// <summary>Parses a duration such as 500ms, 20s, 5m or 1h.</summary>
+    public static TimeSpan Duration(string text)
+    {
+        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
+            : text.EndsWith('s') ? (text[..^1], 1.0)
+            : text.EndsWith('m') ? (text[..^1], 60.0)
+            : text.EndsWith('h') ? (text[..^1], 3600.0)
+            : (text, 1.0);
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? TimeSpan.FromSeconds(value * unit)
+            : throw new FormatException($"'{text}' is not a duration (e.g. 500ms, 20s, 5m)");
+    }
+}
+
+/// <summary><c>pipeline node</c>, <c>pipeline status</c> and <c>pipeline cancel</c>.</summary>
+internal static class ClusterCommands
+{
+    public static Command Node()
+    {
+        var shared = new ClusterCommandOptions();
+        var port = new Option<int>("--port") { Description = "Remoting port", DefaultValueFactory = _ => 4053 };
+        var roles = new Option<string>("--roles") { Description = "Comma-separated roles: coordinator (may host the job manager), worker (runs tasks)", DefaultValueFactory = _ => "coordinator,worker" };
+        var workers = new Option<int>("--workers", "-w") { Description = "Worker actors on this node", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var stableAfter = new Option<string>("--stable-after") { Description = "Split-brain resolver: how long membership must be stable before unreachable nodes are downed", DefaultValueFactory = _ => "20s" };
+        var heartbeatPause = new Option<string>("--heartbeat-pause") { Description = "How long a node may miss heartbeats (GC, CPU starvation) before it is marked unreachable", DefaultValueFactory = _ => "10s" };
+        var leaseTimeout = new Option<string>("--lease-timeout") { Description = "Time after which a task leased to a silent worker is handed to another", DefaultValueFactory = _ => "10m" };
+        var command = new Command("node", "Start a long-running cluster node that joins the seeds and runs the jobs submitted with run --cluster")
+        {
+            port, shared.Seed, roles, workers, stableAfter, heartbeatPause, leaseTimeout,
+        };
+        shared.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var roleList = parse.GetValue(roles)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (roleList.Length == 0 || roleList.Any(r => r is not (ClusterOptions.CoordinatorRole or ClusterOptions.WorkerRole)))
+            {
+                Console.Error.WriteLine("error: --roles takes coordinator and/or worker");
+                return ExitCodes.Usage;
+            }
+            ClusterOptions options;
+            TimeSpan lease;
+            try
+            {
+                options = new ClusterOptions(parse.GetValue(shared.Host)!, parse.GetValue(port), parse.GetValue(shared.Seed) ?? [], roleList,
+                    ClusterCommandOptions.Duration(parse.GetValue(stableAfter)!), shared.Tls(parse))
+                {
+                    HeartbeatPause = ClusterCommandOptions.Duration(parse.GetValue(heartbeatPause)!),
+                };
+                lease = ClusterCommandOptions.Duration(parse.GetValue(leaseTimeout)!);
+            }
+            catch (FormatException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+            if (options.Seeds.Count == 0)
+            {
+                Console.Error.WriteLine("error: give at least one --seed (a node that is its own seed names itself)");
+                return ExitCodes.Usage;
+            }
+            var system = ClusterNode.Start(options, ClusterJobs.NodeContexts(Console.WriteLine), parse.GetValue(workers), lease, FaultInjection.NodeTaskHook());
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            cluster.RegisterOnMemberUp(() => Console.WriteLine($"node up: {cluster.SelfAddress} roles {string.Join(",", roleList)}, {parse.GetValue(workers)} worker(s)"));
+            await using (ct.Register(() => CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance)).ConfigureAwait(false))
+            {
+                await system.WhenTerminated.ConfigureAwait(false);
+            }
+            Console.WriteLine("node stopped");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Status()
+    {
+        var shared = new ClusterCommandOptions();
+        var cluster = new Option<string[]>("--cluster") { Description = "Seed node of the cluster, akka.tcp://pipeline@HOST:PORT", Required = true, Arity = ArgumentArity.OneOrMore };
+        var command = new Command("status", "List the cluster's members and the running job's progress") { cluster };
+        shared.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var m = await ClusterClient.StatusAsync(shared.Client(parse, parse.GetValue(cluster)!), ct).ConfigureAwait(false);
+                foreach (var member in m.Members) Console.WriteLine($"member {member}");
+                Console.WriteLine(m.JobId is null
+                    ? $"no job running; {m.WaitingWorkers} worker(s) waiting"
+                    : $"job {m.JobName} ({m.JobId}) → {m.Output}: stage {m.Stage}, {m.TasksDone}/{m.Tasks} task(s) done");
+                return ExitCodes.Ok;
+            }
+            catch (Exception ex) when (ex is JobFailedException or AskTimeoutException)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+    }
+
+    public static Command Cancel()
+    {
+        var shared = new ClusterCommandOptions();
+        var cluster = new Option<string[]>("--cluster") { Description = "Seed node of the cluster, akka.tcp://pipeline@HOST:PORT", Required = true, Arity = ArgumentArity.OneOrMore };
+        var job = new Option<string>("--job") { Description = "Id of the job to stop (default: the running job)", DefaultValueFactory = _ => "" };
+        var command = new Command("cancel", "Stop the cluster's running job cleanly (submit it again to resume)") { cluster, job };
+        shared.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var answer = await ClusterClient.CancelAsync(shared.Client(parse, parse.GetValue(cluster)!), parse.GetValue(job)!, ct).ConfigureAwait(false);
+                Console.WriteLine($"{(answer.JobId.Length > 0 ? answer.JobId : "job")}: {answer.Error}");
+                return answer.Error == "no such job is running" ? ExitCodes.Failed : ExitCodes.Ok;
+            }
+            catch (Exception ex) when (ex is JobFailedException or AskTimeoutException)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+    }
+}
