@@ -13,7 +13,7 @@ trap cleanup EXIT
 make_bench_corpus "$root" "$copies" "$work" bench-cluster
 dll="$root/src/Pipeline.Cli/bin/Release/net10.0/pipeline.dll"
 stat() { python3 -c "import json; s=json.load(open('$work/out/stats.json')); print(f\"{s['seconds']} {s['input_bytes']/1e6/s['seconds']:.2f}\")"; }
-report() { python3 -c "import sys,statistics; v=[float(x) for x in sys.argv[2:]]; print(f'$1 {sys.argv[1]}: MB/s runs {v} median {statistics.median(v):.2f}')" "$@"; }
+report() { python3 -c "import sys,statistics; v=[float(x) for x in sys.argv[3:]]; print(f'{sys.argv[1]} {sys.argv[2]}: MB/s runs {v} median {statistics.median(v):.2f}')" "$@"; }
 mbs=()
 for r in $(seq 1 "$runs"); do rm -rf "$work/out"; dotnet "$dll" run "$work/bench.yaml" --workers 1 >/dev/null; mbs+=("$(stat | cut -d' ' -f2)"); done
 report embedded "1-worker" "${mbs[@]}"
