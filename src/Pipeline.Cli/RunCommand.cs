@@ -54,15 +54,17 @@ internal static class RunCommand
 
             try
             {
-                var context = await ClusterJobs.CreateAsync(spec, Environment.CurrentDirectory, "", Console.WriteLine, ct).ConfigureAwait(false);
                 if (parse.GetValue(cluster) is { Length: > 0 } seeds)
                 {
+                    // The nodes build the job's context; here only the training step runs, before the job is submitted.
+                    await PreSelectTrainingStep.EnsureAsync(spec, JobLoader.JobHash(spec with { Output = "" }), Environment.CurrentDirectory, Console.WriteLine, ct).ConfigureAwait(false);
                     var ticket = ClusterJobs.Ticket(spec, Environment.CurrentDirectory);
                     Console.WriteLine($"job {spec.Name} ({ticket.JobId}): submitting to the cluster at {string.Join(", ", seeds)} → {spec.Output}");
                     var manifest = await ProgressDisplay.RunAsync(observer => ClusterClient.RunJobAsync(clusterOptions.Client(parse, seeds), ticket, observer, ct)).ConfigureAwait(false);
                     PrintSummary(new RunOutcome(manifest, AlreadyComplete: false, Stats: null), spec.Output);
                     return ExitCodes.Ok;
                 }
+                var context = await ClusterJobs.CreateAsync(spec, Environment.CurrentDirectory, "", Console.WriteLine, ct).ConfigureAwait(false);
                 var options = new RunOptions(workerCount, LeaseTimeout: null, KeepWork: parse.GetValue(keepWork));
                 Console.WriteLine($"job {spec.Name}: {spec.Sources.Count} source(s), tokenizer {context.Tokenizer.Name}, seq_len {spec.Pack.SeqLen}, {workerCount} worker(s) → {spec.Output}");
                 var outcome = await ProgressDisplay.RunAsync(observer => JobRunner.RunAsync(context, options, FaultInjection.Wrap(observer), ct)).ConfigureAwait(false);

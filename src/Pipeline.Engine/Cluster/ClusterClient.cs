@@ -28,7 +28,7 @@ public static class ClusterClient
         try
         {
             var outcome = new TaskCompletionSource<Manifest>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var submitter = system.ActorOf(Props.Create(() => new Submitter(client, ticket, observer, outcome, string.Join(", ", options.Seeds))), "submitter");
+            var submitter = system.ActorOf(Props.Create(() => new Submitter(client, ticket, observer, outcome, Unreachable(options))), "submitter");
             await using (ct.Register(() => submitter.Tell(new CancelJob(ticket.JobId))).ConfigureAwait(false))
             {
                 return await outcome.Task.ConfigureAwait(false);
@@ -87,7 +87,7 @@ public static class ClusterClient
         private bool _accepted;
         private bool _cancelling;
 
-        public Submitter(IActorRef client, JobTicket ticket, IJobObserver observer, TaskCompletionSource<Manifest> outcome, string seeds)
+        public Submitter(IActorRef client, JobTicket ticket, IJobObserver observer, TaskCompletionSource<Manifest> outcome, JobFailedException unreachable)
         {
             _client = client;
             _submit = new SubmitJob(ticket, Guid.NewGuid().ToString("N"));
@@ -95,7 +95,7 @@ public static class ClusterClient
             Receive<ReachCheck>(_ =>
             {
                 if (_accepted) return;
-                outcome.TrySetException(new JobFailedException($"no node of the cluster at {seeds} answered within {ReachTimeout.TotalSeconds:0} s: is a node running there (and, with TLS, does it trust this process's certificate)?"));
+                outcome.TrySetException(unreachable);
                 Context.Stop(Self);
             });
             Receive<JobAccepted>(_ => _accepted = true);
@@ -104,16 +104,7 @@ public static class ClusterClient
                 outcome.TrySetException(new JobFailedException($"the cluster rejected the job: {rejected.Reason}"));
                 Context.Stop(Self);
             });
-            Receive<JobEvent>(e =>
-            {
-                switch (e.Kind)
-                {
-                    case "stage-started": observer.OnStageStarted(e.Stage, e.Tasks); break;
-                    case "work-completed": observer.OnWorkCompleted(e.Stage, e.Progress ?? new WorkProgress(0, 0, 0)); break;
-                    case "stage-completed": observer.OnStageCompleted(e.Stage); break;
-                    default: observer.OnMessage(e.Message ?? ""); break;
-                }
-            });
+            Receive<JobEvent>(e => e.ReplayOn(observer));
             Receive<JobFinished>(finished =>
             {
                 if (finished.ManifestJson is { } json) outcome.TrySetResult(JsonFiles.Deserialize<Manifest>(System.Text.Encoding.UTF8.GetBytes(json), "the job manager's manifest"));

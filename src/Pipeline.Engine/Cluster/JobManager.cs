@@ -141,12 +141,12 @@ public sealed class JobManager : ReceiveActor
         if (_job is not { } job || job.Ticket.JobId != e.JobId) return;
         switch (e.Kind)
         {
-            case EventObserver.StageStarted:
+            case JobEvent.StageStarted:
                 job.Stage = e.Stage;
                 job.Tasks = e.Tasks;
                 job.Done = 0;
                 break;
-            case EventObserver.WorkCompleted:
+            case JobEvent.WorkCompleted:
                 job.Done++;
                 break;
         }
@@ -185,17 +185,12 @@ public sealed class JobManager : ReceiveActor
     /// <summary>Turns the coordinator's observer calls into <see cref="JobEvent"/>s for the manager (and its clients).</summary>
     private sealed class EventObserver(IActorRef manager, string jobId) : IJobObserver
     {
-        public const string StageStarted = "stage-started";
-        public const string WorkCompleted = "work-completed";
-        public const string StageCompleted = "stage-completed";
-        public const string Message = "message";
+        public void OnStageStarted(string stage, int tasks) => manager.Tell(new JobEvent(jobId, JobEvent.StageStarted, stage, tasks, null, null));
 
-        public void OnStageStarted(string stage, int tasks) => manager.Tell(new JobEvent(jobId, StageStarted, stage, tasks, null, null));
+        public void OnWorkCompleted(string stage, WorkProgress progress) => manager.Tell(new JobEvent(jobId, JobEvent.WorkCompleted, stage, 0, progress, null));
 
-        public void OnWorkCompleted(string stage, WorkProgress progress) => manager.Tell(new JobEvent(jobId, WorkCompleted, stage, 0, progress, null));
+        public void OnStageCompleted(string stage) => manager.Tell(new JobEvent(jobId, JobEvent.StageCompleted, stage, 0, null, null));
 
-        public void OnStageCompleted(string stage) => manager.Tell(new JobEvent(jobId, StageCompleted, stage, 0, null, null));
-
-        public void OnMessage(string message) => manager.Tell(new JobEvent(jobId, Message, "", 0, null, message));
+        public void OnMessage(string message) => manager.Tell(new JobEvent(jobId, JobEvent.MessageKind, "", 0, null, message));
     }
 }

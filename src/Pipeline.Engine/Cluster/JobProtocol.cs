@@ -20,7 +20,33 @@ public sealed record JobRejected(string JobId, string Reason) : IWorkMessage;
 /// <param name="Tasks">Tasks of a starting stage.</param>
 /// <param name="Progress">Figures of a completed task.</param>
 /// <param name="Message">Text of a message event.</param>
-public sealed record JobEvent(string JobId, string Kind, string Stage, int Tasks, WorkProgress? Progress, string? Message) : IWorkMessage;
+public sealed record JobEvent(string JobId, string Kind, string Stage, int Tasks, WorkProgress? Progress, string? Message) : IWorkMessage
+{
+    /// <summary><see cref="Kind"/> of <see cref="IJobObserver.OnStageStarted"/>.</summary>
+    public const string StageStarted = "stage-started";
+
+    /// <summary><see cref="Kind"/> of <see cref="IJobObserver.OnWorkCompleted"/>.</summary>
+    public const string WorkCompleted = "work-completed";
+
+    /// <summary><see cref="Kind"/> of <see cref="IJobObserver.OnStageCompleted"/>.</summary>
+    public const string StageCompleted = "stage-completed";
+
+    /// <summary><see cref="Kind"/> of <see cref="IJobObserver.OnMessage"/>.</summary>
+    public const string MessageKind = "message";
+
+    /// <summary>Replays the event on an observer.</summary>
+    public void ReplayOn(IJobObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        switch (Kind)
+        {
+            case StageStarted: observer.OnStageStarted(Stage, Tasks); break;
+            case WorkCompleted: observer.OnWorkCompleted(Stage, Progress ?? new WorkProgress(0, 0, 0)); break;
+            case StageCompleted: observer.OnStageCompleted(Stage); break;
+            default: observer.OnMessage(Message ?? ""); break;
+        }
+    }
+}
 
 /// <summary>The job ended: with its manifest (JSON), or with an error.</summary>
 public sealed record JobFinished(string JobId, string? ManifestJson, string? Error) : IWorkMessage;
