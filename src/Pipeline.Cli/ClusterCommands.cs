@@ -16,6 +16,14 @@ internal sealed class ClusterCommandOptions
     public Option<string?> TlsCa { get; } = new("--tls-ca") { Description = "Certificate (PEM or DER) of the CA that signs the cluster's certificates: trust only peers it signed (default: the machine's trust store)" };
     public Option<bool> TlsInsecure { get; } = new("--tls-insecure") { Description = "Accept any peer certificate (tests only)" };
 
+    /// <summary>The <c>--cluster</c> option: where a client finds the cluster.</summary>
+    public static Option<string[]> ClusterOption(string description, bool required) => new("--cluster")
+    {
+        Description = description + ": a node's remoting address akka.tcp://pipeline@HOST:PORT, or the management endpoint http://HOST:PORT of a node started with --discovery (repeatable)",
+        Required = required,
+        Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Host);
@@ -60,9 +68,14 @@ internal static class ClusterCommands
         var stableAfter = new Option<string>("--stable-after") { Description = "Split-brain resolver: how long membership must be stable before unreachable nodes are downed", DefaultValueFactory = _ => "20s" };
         var heartbeatPause = new Option<string>("--heartbeat-pause") { Description = "How long a node may miss heartbeats (GC, CPU starvation) before it is marked unreachable", DefaultValueFactory = _ => "10s" };
         var leaseTimeout = new Option<string>("--lease-timeout") { Description = "Time after which a task leased to a silent worker is handed to another", DefaultValueFactory = _ => "10m" };
-        var command = new Command("node", "Start a long-running cluster node that joins the seeds and runs the jobs submitted with run --cluster")
+        var discovery = new Option<string?>("--discovery") { Description = "Join without seeds, through Akka.Management Cluster Bootstrap: config (the nodes' management endpoints are given with --contact-point) or kubernetes (the pods labelled app=SERVICE-NAME in this pod's namespace)" };
+        var serviceName = new Option<string>("--service-name") { Description = "The cluster's name in discovery (with kubernetes: the pods' app label)", DefaultValueFactory = _ => "pipeline" };
+        var managementPort = new Option<int>("--management-port") { Description = "Port of this node's management HTTP endpoint (with --discovery; run --cluster http://HOST:PORT finds the cluster through it)", DefaultValueFactory = _ => 8558 };
+        var contactPoints = new Option<string[]>("--contact-point") { Description = "With --discovery config: a node's management endpoint, HOST:PORT (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var requiredContacts = new Option<int>("--required-contact-points") { Description = "With --discovery: nodes that must be found before a new cluster is formed", DefaultValueFactory = _ => 2 };
+        var command = new Command("node", "Start a long-running cluster node that joins the cluster (through --seed or --discovery) and runs the jobs submitted with run --cluster")
         {
-            port, shared.Seed, roles, workers, stableAfter, heartbeatPause, leaseTimeout,
+            port, shared.Seed, discovery, serviceName, managementPort, contactPoints, requiredContacts, roles, workers, stableAfter, heartbeatPause, leaseTimeout,
         };
         shared.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -77,24 +90,34 @@ internal static class ClusterCommands
             TimeSpan lease;
             try
             {
+                var bootstrap = parse.GetValue(discovery) is { } method
+                    ? new BootstrapOptions(method, parse.GetValue(serviceName)!, parse.GetValue(managementPort), parse.GetValue(requiredContacts), parse.GetValue(contactPoints) ?? [])
+                    : null;
                 options = new ClusterOptions(parse.GetValue(shared.Host)!, parse.GetValue(port), parse.GetValue(shared.Seed) ?? [], roleList,
                     ClusterCommandOptions.Duration(parse.GetValue(stableAfter)!), shared.Tls(parse))
                 {
                     HeartbeatPause = ClusterCommandOptions.Duration(parse.GetValue(heartbeatPause)!),
+                    Bootstrap = bootstrap,
                 };
                 lease = ClusterCommandOptions.Duration(parse.GetValue(leaseTimeout)!);
+                if (bootstrap is not null) _ = bootstrap.ToHocon(options.Host); // checks the method, name and contact points
             }
-            catch (FormatException ex)
+            catch (Exception ex) when (ex is FormatException or ArgumentException)
             {
                 Console.Error.WriteLine($"error: {ex.Message}");
                 return ExitCodes.Usage;
             }
-            if (options.Seeds.Count == 0)
+            if ((options.Seeds.Count == 0) == (options.Bootstrap is null))
             {
-                Console.Error.WriteLine("error: give at least one --seed (a node that is its own seed names itself)");
+                Console.Error.WriteLine("error: join through either --seed (a node that is its own seed names itself) or --discovery, not both");
                 return ExitCodes.Usage;
             }
-            var system = ClusterNode.Start(options, ClusterJobs.NodeContexts(Console.WriteLine), parse.GetValue(workers), lease, FaultInjection.NodeTaskHook());
+            if (options.Bootstrap?.Method == BootstrapOptions.KubernetesMethod && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is null or "")
+            {
+                Console.Error.WriteLine("error: --discovery kubernetes runs in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set); elsewhere use --seed or --discovery config");
+                return ExitCodes.Usage;
+            }
+            var system = await ClusterNode.StartAsync(options, ClusterJobs.NodeContexts(Console.WriteLine), parse.GetValue(workers), lease, FaultInjection.NodeTaskHook()).ConfigureAwait(false);
             var cluster = Akka.Cluster.Cluster.Get(system);
             cluster.RegisterOnMemberUp(() => Console.WriteLine($"node up: {cluster.SelfAddress} roles {string.Join(",", roleList)}, {parse.GetValue(workers)} worker(s)"));
             await using (ct.Register(() => CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance)).ConfigureAwait(false))
@@ -110,7 +133,7 @@ internal static class ClusterCommands
     public static Command Status()
     {
         var shared = new ClusterCommandOptions();
-        var cluster = new Option<string[]>("--cluster") { Description = "Seed node of the cluster, akka.tcp://pipeline@HOST:PORT", Required = true, Arity = ArgumentArity.OneOrMore };
+        var cluster = ClusterCommandOptions.ClusterOption("The cluster", required: true);
         var command = new Command("status", "List the cluster's members and the running job's progress") { cluster };
         shared.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -136,7 +159,7 @@ internal static class ClusterCommands
     public static Command Cancel()
     {
         var shared = new ClusterCommandOptions();
-        var cluster = new Option<string[]>("--cluster") { Description = "Seed node of the cluster, akka.tcp://pipeline@HOST:PORT", Required = true, Arity = ArgumentArity.OneOrMore };
+        var cluster = ClusterCommandOptions.ClusterOption("The cluster", required: true);
         var job = new Option<string>("--job") { Description = "Id of the job to stop (default: the running job)", DefaultValueFactory = _ => "" };
         var command = new Command("cancel", "Stop the cluster's running job cleanly (submit it again to resume)") { cluster, job };
         shared.AddTo(command);

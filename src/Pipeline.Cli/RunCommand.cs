@@ -21,7 +21,7 @@ internal static class RunCommand
         var workers = new Option<int>("--workers", "-w") { Description = "Worker actors", DefaultValueFactory = _ => Environment.ProcessorCount };
         var keepWork = new Option<bool>("--keep-work") { Description = "Keep intermediate files (_work/) after the manifest is written" };
         var set = CommonOptions.Set();
-        var cluster = new Option<string[]>("--cluster") { Description = "Submit the job to a cluster through this seed node (akka.tcp://pipeline@HOST:PORT) instead of running it here", Arity = ArgumentArity.ZeroOrMore };
+        var cluster = ClusterCommandOptions.ClusterOption("Submit the job to a cluster instead of running it here", required: false);
         var clusterOptions = new ClusterCommandOptions();
         var command = new Command("run", "Run a job on this machine, or on a cluster with --cluster") { job, output, workers, set, keepWork, cluster };
         clusterOptions.AddTo(command);

@@ -37,16 +37,29 @@ internal sealed class NodeProcess : IDisposable
     public static NodeProcess Start(string? seed, string roles, int workers, IReadOnlyDictionary<string, string>? environment = null, params string[] extra)
     {
         var port = Storage.Tests.Azure.AzuriteServer.FreePort();
+        return Launch(port, ["--seed", seed ?? $"akka.tcp://pipeline@127.0.0.1:{port}", "--roles", roles, "--workers", Text(workers), .. extra], environment);
+    }
+
+    /// <summary>Starts a node that joins through Cluster Bootstrap with config discovery: its management endpoint is on
+    /// <paramref name="managementPort"/>, and <paramref name="managementPorts"/> are every node's.</summary>
+    public static NodeProcess StartBootstrapped(int managementPort, IReadOnlyList<int> managementPorts, string roles, int workers)
+    {
+        var contacts = managementPorts.SelectMany(p => new[] { "--contact-point", $"127.0.0.1:{Text(p)}" });
+        return Launch(Storage.Tests.Azure.AzuriteServer.FreePort(),
+            ["--discovery", "config", "--management-port", Text(managementPort), .. contacts, "--required-contact-points", Text(managementPorts.Count),
+             "--roles", roles, "--workers", Text(workers)], null);
+    }
+
+    private static NodeProcess Launch(int port, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
+    {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = PipelineCli.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pipeline.dll"));
-        foreach (var a in (string[])["node", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", seed ?? $"akka.tcp://pipeline@127.0.0.1:{port}",
-            "--roles", roles, "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--stable-after", "2s", "--heartbeat-pause", "15s", .. extra])
-        {
-            psi.ArgumentList.Add(a);
-        }
+        foreach (var a in (string[])["node", "--port", Text(port), "--stable-after", "2s", "--heartbeat-pause", "15s", .. args]) psi.ArgumentList.Add(a);
         if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         return new NodeProcess(Process.Start(psi)!, port);
     }
+
+    private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Waits until the node's output contains <paramref name="text"/>.</summary>
     public async Task WaitForAsync(string text, TimeSpan timeout)

@@ -91,6 +91,33 @@ public sealed class ClusterTests(QuickstartFixture quickstart) : IDisposable
     }
 
     [Fact]
+    public async Task Cluster_BootstrapWithoutSeeds_FormsClusterAndRunsJobThroughManagementEndpoint()
+    {
+        // Akka.Management Cluster Bootstrap with config discovery: no node is told a seed; they find each other's
+        // management endpoints, and the client finds the cluster through one of them (http://, not akka.tcp://).
+        int[] management = [Storage.Tests.Azure.AzuriteServer.FreePort(), Storage.Tests.Azure.AzuriteServer.FreePort()];
+        var a = NodeProcess.StartBootstrapped(management[0], management, "coordinator,worker", 1);
+        _nodes.Add(a);
+        var b = NodeProcess.StartBootstrapped(management[1], management, "worker", 1);
+        _nodes.Add(b);
+        await a.WaitForAsync("node up", Up);
+        await b.WaitForAsync("node up", Up);
+        using var http = new HttpClient();
+        using var ready = await http.GetAsync(new Uri($"http://127.0.0.1:{management[1]}/ready"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+
+        var endpoint = $"http://127.0.0.1:{management[1]}";
+        var run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--cluster", endpoint, "--output", _dir["boot"]);
+        Assert.True(run.ExitCode == 0, run + "\n" + a.Output + "\n---\n" + b.Output);
+        await AssertSameAsEmbeddedAsync("boot");
+        Assert.All(_nodes, n => Assert.Contains("task score", n.Output, StringComparison.Ordinal));
+
+        var status = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "status", "--cluster", endpoint);
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Equal(2, status.Stdout.Split('\n').Count(l => l.StartsWith("member ", StringComparison.Ordinal) && l.Contains(" Up ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Cluster_NodeJoiningMidJob_ReceivesWork()
     {
         // One slow node (1 s per task) starts the job; a second node joins while it scores and gets tasks.

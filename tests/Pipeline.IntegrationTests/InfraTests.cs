@@ -52,19 +52,49 @@ public sealed class InfraTests
         Assert.Equal(3, nodes);
     }
 
+    private static string Scalar(YamlNode node, params string[] path) =>
+        ((YamlScalarNode)path.Aggregate(node, (n, key) => ((YamlMappingNode)n)[key])).Value!;
+
     [Fact]
-    public async Task Kubernetes_StatefulSetNodesSeedOnPodZero_WithFlagsTheCliAccepts()
+    public async Task Kubernetes_NodesBootstrapThroughKubernetesDiscovery_WithFlagsTheCliAccepts()
     {
         var documents = Load("infra/k8s/pipeline.yaml").Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
-        var service = documents.Single(d => ((YamlScalarNode)d["kind"]).Value == "Service");
-        var set = documents.Single(d => ((YamlScalarNode)d["kind"]).Value == "StatefulSet");
-        var serviceName = ((YamlScalarNode)((YamlMappingNode)service["metadata"])["name"]).Value;
-        var setName = ((YamlScalarNode)((YamlMappingNode)set["metadata"])["name"]).Value;
-        var spec = (YamlMappingNode)set["spec"];
-        Assert.Equal(serviceName, ((YamlScalarNode)spec["serviceName"]).Value);
-        var container = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)spec["template"])["spec"])["containers"]).Children.Single();
+        YamlMappingNode Kind(string kind) => documents.Single(d => Scalar(d, "kind") == kind);
+        var deployment = Kind("Deployment");
+        var template = (YamlMappingNode)((YamlMappingNode)deployment["spec"])["template"];
+        var label = Scalar(template, "metadata", "labels", "app");
+        var container = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)template["spec"])["containers"]).Children.Single();
         var args = Strings(container["args"]);
-        await AssertCliAcceptsAsync(args, "k8s StatefulSet");
-        Assert.Equal($"akka.tcp://pipeline@{setName}-0.{serviceName}:4053", args[args.IndexOf("--seed") + 1]);
+        await AssertCliAcceptsAsync(args, "k8s Deployment");
+        string Arg(string flag) => args[args.IndexOf(flag) + 1];
+
+        // Bootstrap, not seeds: Kubernetes discovery finds the pods whose app label is the service name.
+        Assert.DoesNotContain("--seed", args);
+        Assert.Equal("kubernetes", Arg("--discovery"));
+        Assert.Equal(label, Arg("--service-name"));
+        Assert.Equal("$(POD_IP)", Arg("--host"));
+        Assert.Contains(((YamlSequenceNode)container["env"]).Children, e => Scalar(e, "name") == "POD_IP" && Scalar(e, "valueFrom", "fieldRef", "fieldPath") == "status.podIP");
+        // Discovery reads the port named "management", which must be the node's management port.
+        var ports = ((YamlSequenceNode)container["ports"]).Children.ToDictionary(p => Scalar(p, "name"), p => Scalar(p, "containerPort"));
+        Assert.Equal(Arg("--management-port"), ports[Pipeline.Engine.Cluster.BootstrapOptions.ManagementPortName]);
+        Assert.Equal(Arg("--port"), ports["remoting"]);
+        // Probes ask the endpoint's /ready and /alive.
+        Assert.Equal("/ready", Scalar(container, "readinessProbe", "httpGet", "path"));
+        Assert.Equal("/alive", Scalar(container, "livenessProbe", "httpGet", "path"));
+
+        // The pods may list pods: service account → role binding → role with get/list/watch on pods.
+        var account = Scalar(template, "spec", "serviceAccountName");
+        Assert.Equal(account, Scalar(Kind("ServiceAccount"), "metadata", "name"));
+        var binding = Kind("RoleBinding");
+        Assert.Equal(account, Scalar(((YamlSequenceNode)binding["subjects"]).Children.Single(), "name"));
+        var rule = ((YamlSequenceNode)Kind("Role")["rules"]).Children.Cast<YamlMappingNode>().Single();
+        Assert.Equal(Scalar(binding, "roleRef", "name"), Scalar(Kind("Role"), "metadata", "name"));
+        Assert.Contains("pods", Strings(rule["resources"]));
+        Assert.Subset(Strings(rule["verbs"]).ToHashSet(), new HashSet<string> { "get", "list", "watch" });
+
+        // Clients reach a node's management endpoint through the service.
+        var service = Kind("Service");
+        Assert.Equal(label, Scalar(service, "spec", "selector", "app"));
+        Assert.Equal(Pipeline.Engine.Cluster.BootstrapOptions.ManagementPortName, Scalar(((YamlSequenceNode)((YamlMappingNode)service["spec"])["ports"]).Children.Single(), "targetPort"));
     }
 }

@@ -24,7 +24,7 @@ public static class ClusterClient
     public static async Task<Manifest> RunJobAsync(ClusterOptions options, JobTicket ticket, IJobObserver observer, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var (system, client) = Connect(options);
+        var (system, client) = await ConnectAsync(options, ct).ConfigureAwait(false);
         try
         {
             var outcome = new TaskCompletionSource<Manifest>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,7 +50,7 @@ public static class ClusterClient
 
     private static async Task<T> AskAsync<T>(ClusterOptions options, object message, CancellationToken ct)
     {
-        var (system, client) = Connect(options);
+        var (system, client) = await ConnectAsync(options, ct).ConfigureAwait(false);
         try
         {
             return await client.Ask<T>(Send(message), ReachTimeout, ct).ConfigureAwait(false);
@@ -65,12 +65,33 @@ public static class ClusterClient
         }
     }
 
-    private static (ActorSystem System, IActorRef Client) Connect(ClusterOptions options)
+    private static async Task<(ActorSystem System, IActorRef Client)> ConnectAsync(ClusterOptions options, CancellationToken ct)
     {
+        var nodes = new List<string>();
+        foreach (var address in options.Seeds) nodes.AddRange(await NodeAddressesAsync(address, ct).ConfigureAwait(false));
+        var contacts = nodes.Select(s => ActorPath.Parse(options.SeedAddress(s) + "/system/receptionist")).ToImmutableHashSet();
         var system = ActorSystem.Create(ClusterOptions.SystemName, options.ToSetup());
-        var contacts = options.Seeds.Select(s => ActorPath.Parse(options.SeedAddress(s) + "/system/receptionist")).ToImmutableHashSet();
         var client = system.ActorOf(Akka.Cluster.Tools.Client.ClusterClient.Props(ClusterClientSettings.Create(system).WithInitialContacts(contacts)), "cluster-client");
         return (system, client);
+    }
+
+    /// <summary>The node addresses a <c>--cluster</c> value stands for: a remoting address (<c>akka.tcp://…</c>) itself;
+    /// a node's management endpoint (<c>http://HOST:PORT</c>) the node and the members it lists.</summary>
+    /// <exception cref="JobFailedException">The endpoint cannot be read.</exception>
+    public static async Task<IReadOnlyList<string>> NodeAddressesAsync(string address, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !address.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) return [address];
+        var url = address.TrimEnd('/') + ManagementEndpoint.SeedNodesPath;
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            return ManagementEndpoint.ParseSeedNodes(await http.GetStringAsync(new Uri(url), ct).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && ex is HttpRequestException or TaskCanceledException or UriFormatException or Newtonsoft.Json.JsonException)
+        {
+            throw new JobFailedException($"cannot read the cluster's nodes from {url}: {ex.Message} (is a node started with --discovery and --management-port there?)");
+        }
     }
 
     private static Akka.Cluster.Tools.Client.ClusterClient.Send Send(object message) => new(ClusterNode.ManagerProxyPath, message);

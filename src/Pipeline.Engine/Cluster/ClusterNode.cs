@@ -18,13 +18,14 @@ public static class ClusterNode
     /// <summary>Path of each node's proxy to the job manager, registered with the node's ClusterClient receptionist.</summary>
     public const string ManagerProxyPath = "/user/" + ManagerName + "-proxy";
 
-    /// <summary>Starts the node's actor system.</summary>
+    /// <summary>Starts the node's actor system and, with <see cref="ClusterOptions.Bootstrap"/>, its management endpoint
+    /// and Cluster Bootstrap (which then finds the other nodes and joins or forms the cluster).</summary>
     /// <param name="options">Address, seeds, roles, failure detection, TLS.</param>
     /// <param name="contexts">Builds (or finds) a job's context from its ticket on this node.</param>
     /// <param name="workers">Workers to run (with role <c>worker</c>).</param>
     /// <param name="leaseTimeout">Time after which a task leased to a silent worker is handed to another.</param>
     /// <param name="onTaskStart">Called as each of this node's tasks starts (progress lines; fault injection in tests).</param>
-    public static ActorSystem Start(ClusterOptions options, Func<JobTicket, JobContext> contexts, int workers, TimeSpan leaseTimeout, Action<WorkItem>? onTaskStart = null)
+    public static async Task<ActorSystem> StartAsync(ClusterOptions options, Func<JobTicket, JobContext> contexts, int workers, TimeSpan leaseTimeout, Action<WorkItem>? onTaskStart = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var system = ActorSystem.Create(ClusterOptions.SystemName, options.ToSetup());
@@ -41,6 +42,19 @@ public static class ClusterNode
         if (options.Roles.Contains(ClusterOptions.WorkerRole))
         {
             for (var i = 0; i < workers; i++) system.ActorOf(Props.Create(() => new Worker(contexts, proxy, onTaskStart)), $"worker-{i}");
+        }
+        if (options.Bootstrap is not null)
+        {
+            try
+            {
+                var endpoint = await ManagementEndpoint.StartAsync(system, options).ConfigureAwait(false);
+                _ = system.WhenTerminated.ContinueWith(_ => endpoint.DisposeAsync().AsTask(), TaskScheduler.Default).Unwrap();
+            }
+            catch
+            {
+                await system.Terminate().ConfigureAwait(false);
+                throw;
+            }
         }
         return system;
     }

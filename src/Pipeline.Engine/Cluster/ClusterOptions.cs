@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Actor.Setup;
@@ -42,6 +43,78 @@ public sealed record TlsOptions(string CertificatePath, string Password, string?
     }
 }
 
+/// <summary>
+/// Joining without fixed seeds: Akka.Management serves <c>/bootstrap/seed-nodes</c> over HTTP on
+/// <see cref="ManagementPort"/>, and Cluster Bootstrap finds the other nodes' management endpoints through Akka
+/// Discovery, probes them, and joins the cluster they advertise, or (when none has one and
+/// <see cref="RequiredContactPoints"/> are found) the node with the lowest address forms it.
+/// </summary>
+/// <param name="Method"><see cref="ConfigMethod"/> (the endpoints are listed in <see cref="ContactPoints"/>) or
+/// <see cref="KubernetesMethod"/> (the pods labelled <c>app=</c><see cref="ServiceName"/> in this pod's namespace, through
+/// <see cref="KubernetesPodDiscovery"/>).</param>
+/// <param name="ServiceName">The cluster's name in discovery.</param>
+/// <param name="ManagementPort">Port of this node's management HTTP endpoint.</param>
+/// <param name="RequiredContactPoints">How many contact points must be found before a new cluster is formed.</param>
+/// <param name="ContactPoints">With <see cref="ConfigMethod"/>: the nodes' management endpoints, <c>HOST:PORT</c>.</param>
+public sealed partial record BootstrapOptions(string Method, string ServiceName, int ManagementPort, int RequiredContactPoints, IReadOnlyList<string> ContactPoints)
+{
+    /// <summary>Discovery from a fixed list of management endpoints.</summary>
+    public const string ConfigMethod = "config";
+
+    /// <summary>Discovery through the Kubernetes API (pods with a label; needs a service account allowed to list pods).</summary>
+    public const string KubernetesMethod = "kubernetes";
+
+    /// <summary>Name of the management port in a pod spec (<c>ports[].name</c>), which Kubernetes discovery looks up.</summary>
+    public const string ManagementPortName = "management";
+
+    /// <summary>How long the discovered contact points must stay the same before a new cluster is formed.</summary>
+    public TimeSpan StableMargin { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The HOCON of Akka.Management, Cluster Bootstrap and the discovery method.</summary>
+    /// <exception cref="ArgumentException">Unknown method, or config discovery without contact points.</exception>
+    public string ToHocon(string host)
+    {
+        if (!ServiceNamePattern().IsMatch(ServiceName))
+            throw new ArgumentException($"service name '{ServiceName}' must be lower-case letters, digits and '-' (a Kubernetes label value)");
+        var (method, services) = Method switch
+        {
+            ConfigMethod when ContactPoints.Count > 0 =>
+                ("config", $"config.services.{ServiceName}.endpoints = [{string.Join(", ", ContactPoints.Select(ClusterOptions.Quote))}]"),
+            ConfigMethod => throw new ArgumentException("config discovery needs the nodes' management endpoints (HOST:PORT)"),
+            KubernetesMethod => (KubernetesPodDiscovery.Method,
+                $"{KubernetesPodDiscovery.Method}.class = {ClusterOptions.Quote(typeof(KubernetesPodDiscovery).FullName + ", " + typeof(KubernetesPodDiscovery).Assembly.GetName().Name)}"),
+            _ => throw new ArgumentException($"unknown discovery method '{Method}' (use {ConfigMethod} or {KubernetesMethod})"),
+        };
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+            akka.management.http {
+              hostname = {{ClusterOptions.Quote(host)}}
+              port = {{ManagementPort}}
+            }
+            akka.management.cluster.bootstrap.contact-point-discovery {
+              service-name = {{ClusterOptions.Quote(ServiceName)}}
+              discovery-method = {{method}}
+              port-name = {{(Method == KubernetesMethod ? ManagementPortName : "\"\"")}}
+              required-contact-point-nr = {{RequiredContactPoints}}
+              stable-margin = {{(long)StableMargin.TotalMilliseconds}}ms
+            }
+            akka.management.cluster.bootstrap.contact-point {
+              fallback-port = {{ManagementPort}}
+              # Discovery names each endpoint's port (config: HOST:PORT; Kubernetes: the pod's port named
+              # "management"), so nodes may use different ports: keep them all.
+              filter-on-fallback-port = false
+            }
+            akka.discovery {
+              method = {{method}}
+              {{services}}
+            }
+
+            """);
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+    private static partial Regex ServiceNamePattern();
+}
+
 /// <summary>How a process joins the cluster.</summary>
 /// <param name="Host">Address remoting binds to and advertises (default 127.0.0.1: nothing outside the machine can connect).</param>
 /// <param name="Port">Remoting port (0: any free port, for clients).</param>
@@ -51,6 +124,9 @@ public sealed record TlsOptions(string CertificatePath, string Password, string?
 /// <param name="Tls">TLS for remoting, or null for plain TCP.</param>
 public sealed record ClusterOptions(string Host, int Port, IReadOnlyList<string> Seeds, IReadOnlyList<string> Roles, TimeSpan StableAfter, TlsOptions? Tls = null)
 {
+    /// <summary>Join through Akka.Management Cluster Bootstrap instead of <see cref="Seeds"/>, or null.</summary>
+    public BootstrapOptions? Bootstrap { get; init; }
+
     /// <summary>The actor system name every node uses (part of the seed addresses).</summary>
     public const string SystemName = "pipeline";
 
@@ -91,7 +167,6 @@ public sealed record ClusterOptions(string Host, int Port, IReadOnlyList<string>
     /// split-brain resolver (keep-majority) and, when set, TLS.</summary>
     public Config ToConfig()
     {
-        static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
         var serializer = typeof(ClusterMessageSerializer).FullName + ", " + typeof(ClusterMessageSerializer).Assembly.GetName().Name;
         var marker = typeof(Actors.IWorkMessage).FullName + ", " + typeof(Actors.IWorkMessage).Assembly.GetName().Name;
         var hocon = new StringBuilder();
@@ -134,6 +209,10 @@ public sealed record ClusterOptions(string Host, int Port, IReadOnlyList<string>
             }
 
             """);
+        if (Bootstrap is { } bootstrap) hocon.Append(bootstrap.ToHocon(Host));
         return ConfigurationFactory.ParseString(hocon.ToString());
     }
+
+    /// <summary>A HOCON string literal.</summary>
+    internal static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
