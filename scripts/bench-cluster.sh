@@ -1,35 +1,80 @@
 #!/usr/bin/env bash
-# Cluster scaling benchmark: the quickstart corpora replicated COPIES times (as scripts/bench-e2e.sh), run RUNS times on
-# a cluster of N node processes (each one worker; the first also hosts the job manager) for each N in NODES, plus the
-# embedded run with one worker for reference. Prints each run's wall time and MB/s from stats.json, and the medians.
-# Usage: scripts/bench-cluster.sh [COPIES=8] [RUNS=3] [NODES="1 2 3"]
+# Cluster scaling benchmark: the quickstart corpora replicated COPIES times (as scripts/bench-e2e.sh), run on clusters
+# of N node processes (one worker each, NODE_WORKERS=W for W; the first node of each also hosts the job manager), one
+# cluster per N in NODES, all started at once, plus the embedded run with one worker for reference.
+# This machine's speed drifts by ±20% over minutes, so the setups run side by side: each round runs the job once on
+# every setup, one after another, and each run is compared with the 1-node run of its own round.
+# Nodes are long-running, so each cluster first runs the job WARMUP times (JIT, job context), unmeasured.
+# Per run: MB/s from stats.json, the CPU seconds the node processes spent (utime + stime from /proc, all of a
+# cluster's nodes), and the cores they used on average (CPU s / wall s). Every process is started through ./pipeline,
+# as a user would (nodes without ReadyToRun code, the rest with it).
+# Usage: scripts/bench-cluster.sh [COPIES=16] [RUNS=5] [NODES="1 2 3"] [WARMUP=3]
+# BUCKET_BYTES=N sets the job's pack.bucket_bytes (the Pack stage has ceil(compressed input / N) tasks).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-copies="${1:-8}"; runs="${2:-3}"; counts="${3:-1 2 3}"
-work="$(mktemp -d)"; pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+copies="${1:-16}"; runs="${2:-5}"; counts="${3:-1 2 3}"; warmup="${4:-3}"; workers="${NODE_WORKERS:-1}"
+work="$(mktemp -d)"; all=()
+cleanup() { for p in "${all[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 . "$root/scripts/bench-corpus.sh"
 make_bench_corpus "$root" "$copies" "$work" bench-cluster
-dll="$root/src/Pipeline.Cli/bin/Release/net10.0/pipeline.dll"
-stat() { python3 -c "import json; s=json.load(open('$work/out/stats.json')); print(f\"{s['seconds']} {s['input_bytes']/1e6/s['seconds']:.2f}\")"; }
-report() { python3 -c "import sys,statistics; v=[float(x) for x in sys.argv[3:]]; print(f'{sys.argv[1]} {sys.argv[2]}: MB/s runs {v} median {statistics.median(v):.2f}')" "$@"; }
-mbs=()
-for r in $(seq 1 "$runs"); do rm -rf "$work/out"; dotnet "$dll" run "$work/bench.yaml" --workers 1 >/dev/null; mbs+=("$(stat | cut -d' ' -f2)"); done
-report embedded "1-worker" "${mbs[@]}"
+"$root/pipeline" --help >/dev/null  # builds it if needed
+pipeline="$root/pipeline"; export PIPELINE_NO_BUILD=1  # the launcher execs dotnet: $! is the .NET process
+hz="$(getconf CLK_TCK)"
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+# "setup round MB/s seconds cpu-seconds input-MB stage=seconds,..." from the run's stats.json and its CPU ticks
+record() { python3 -c "
+import json, sys
+s = json.load(open('$work/out/stats.json'))
+print(sys.argv[1], sys.argv[2], round(s['input_bytes'] / 1e6 / s['seconds'], 2), s['seconds'], round(int(sys.argv[3]) / $hz, 2), s['input_bytes'] / 1e6,
+      ','.join(f'{k}={v}' for k, v in s['stage_seconds'].items()))" "$@" >> "$work/runs.txt"; }
+
+declare -A seeds nodes
 base=24153
 for n in $counts; do
-  pids=()
-  seed="akka.tcp://pipeline@127.0.0.1:$base"
+  seeds[$n]="akka.tcp://pipeline@127.0.0.1:$base"; pids=()
   for i in $(seq 0 $((n - 1))); do
     roles=worker; [ "$i" = 0 ] && roles=coordinator,worker
-    dotnet "$dll" node --port $((base + i)) --seed "$seed" --roles "$roles" --workers 1 > "$work/node-$i.log" 2>&1 &
-    pids+=($!)
+    "$pipeline" node --port $((base + i)) --seed "${seeds[$n]}" --roles "$roles" --workers "$workers" > "$work/node-$n-$i.log" 2>&1 &
+    pids+=($!); all+=($!)
   done
-  for i in $(seq 0 $((n - 1))); do until grep -q "node up" "$work/node-$i.log"; do sleep 0.5; done; done
-  mbs=()
-  for r in $(seq 1 "$runs"); do rm -rf "$work/out"; dotnet "$dll" run "$work/bench.yaml" --cluster "$seed" >/dev/null 2>&1; mbs+=("$(stat | cut -d' ' -f2)"); done
-  report cluster "$n-node(s)" "${mbs[@]}"
-  for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
+  nodes[$n]="${pids[*]}"
   base=$((base + 10))
 done
+for n in $counts; do for i in $(seq 0 $((n - 1))); do until grep -q "node up" "$work/node-$n-$i.log"; do sleep 0.5; done; done; done
+for n in $counts; do for r in $(seq 1 "$warmup"); do rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --cluster "${seeds[$n]}" >/dev/null 2>&1; done; done
+
+for r in $(seq 1 "$runs"); do
+  rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --workers 1 >/dev/null &
+  p=$!; t=0; while kill -0 "$p" 2>/dev/null; do t="$(ticks "$p" 2>/dev/null || echo "$t")"; sleep 0.2; done; wait "$p"
+  record embedded "$r" "$t"
+  for n in $counts; do
+    rm -rf "$work/out"; before="$(ticks ${nodes[$n]})"
+    "$pipeline" run "$work/bench.yaml" --cluster "${seeds[$n]}" >/dev/null 2>&1
+    record "$n" "$r" $(( $(ticks ${nodes[$n]}) - before ))
+  done
+done
+
+cat "$work/runs.txt"
+python3 - "$work/runs.txt" "$workers" <<'PY'
+import collections, statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+workers = int(sys.argv[2])
+by = collections.defaultdict(dict)
+stages = collections.defaultdict(lambda: collections.defaultdict(list))
+for setup, rnd, mbs, secs, cpu, megabytes, stage in rows:
+    by[setup][rnd] = (float(mbs), float(secs), float(cpu))
+    for kv in stage.split(','): stages[setup][kv.split('=')[0]].append(float(kv.split('=')[1]))
+cores = len(__import__('os').sched_getaffinity(0))
+print(f"input {float(rows[0][5]):.1f} MB; {len(by['embedded'])} rounds; nodes with {workers} worker(s) each")
+for setup in sorted(by, key=lambda s: (s != "embedded", s)):
+    runs = by[setup]; mbs = [v[0] for v in runs.values()]
+    used = [v[2] / v[1] for v in runs.values()]
+    line = f"{setup if setup == 'embedded' else setup + ' node(s)'}: MB/s {mbs} median {statistics.median(mbs):.2f}; CPU s median {statistics.median(v[2] for v in runs.values()):.2f}; cores used median {statistics.median(used):.2f}"
+    if setup not in ("embedded", "1") and "1" in by:
+        ratios = [runs[r][0] / by["1"][r][0] for r in runs if r in by["1"]]
+        linear = min(int(setup), cores)
+        line += f"; vs 1 node per round {[round(x, 2) for x in ratios]} median {statistics.median(ratios):.2f}x = {statistics.median(ratios) / linear:.0%} of linear ({linear}x on {cores} cores)"
+    print(line)
+    print("    stage seconds (median): " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in sorted(stages[setup].items())))
+PY

@@ -1,6 +1,7 @@
 # Sourced by the benchmark scripts: make_bench_corpus ROOT COPIES WORK NAME writes the quickstart corpora copied
 # COPIES times into WORK/web and WORK/synthetic (every copy a distinct file, so every document is distinct) and a
-# job WORK/bench.yaml named NAME that tokenizes them with cl100k_base and packs 2048-token sequences into WORK/out.
+# job WORK/bench.yaml named NAME that tokenizes them with cl100k_base and packs 2048-token sequences into WORK/out
+# (BUCKET_BYTES=N sets pack.bucket_bytes).
 make_bench_corpus() {
   local root="$1" copies="$2" work="$3" name="$4" i f
   mkdir -p "$work/web" "$work/synthetic"
@@ -16,7 +17,7 @@ sources:
   - { name: web, uri: $work/web/*.jsonl.gz }
   - { name: synthetic, uri: $work/synthetic/*.jsonl.zst }
 tokenizer: { name: cl100k_base }
-pack: { seq_len: 2048, strategy: best_fit }
+pack: { seq_len: 2048, strategy: best_fit${BUCKET_BYTES:+, bucket_bytes: $BUCKET_BYTES} }
 YAML
   "$root/pipeline" validate "$work/bench.yaml" >/dev/null
 }

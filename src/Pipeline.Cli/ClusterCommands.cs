@@ -145,6 +145,7 @@ internal static class ClusterCommands
                 Console.WriteLine(m.JobId is null
                     ? $"no job running; {m.WaitingWorkers} worker(s) waiting"
                     : $"job {m.JobName} ({m.JobId}) → {m.Output}: stage {m.Stage}, {m.TasksDone}/{m.Tasks} task(s) done");
+                foreach (var queued in m.Queued) Console.WriteLine($"queued {queued}");
                 return ExitCodes.Ok;
             }
             catch (Exception ex) when (ex is JobFailedException or AskTimeoutException)
@@ -161,7 +162,7 @@ internal static class ClusterCommands
         var shared = new ClusterCommandOptions();
         var cluster = ClusterCommandOptions.ClusterOption("The cluster", required: true);
         var job = new Option<string>("--job") { Description = "Id of the job to stop (default: the running job)", DefaultValueFactory = _ => "" };
-        var command = new Command("cancel", "Stop the cluster's running job cleanly (submit it again to resume)") { cluster, job };
+        var command = new Command("cancel", "Stop the cluster's running job cleanly (submit it again to resume), or remove a queued job") { cluster, job };
         shared.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -169,7 +170,7 @@ internal static class ClusterCommands
             {
                 var answer = await ClusterClient.CancelAsync(shared.Client(parse, parse.GetValue(cluster)!), parse.GetValue(job)!, ct).ConfigureAwait(false);
                 Console.WriteLine($"{(answer.JobId.Length > 0 ? answer.JobId : "job")}: {answer.Error}");
-                return answer.Error == "no such job is running" ? ExitCodes.Failed : ExitCodes.Ok;
+                return answer.Error == JobFinished.NoSuchJob ? ExitCodes.Failed : ExitCodes.Ok;
             }
             catch (Exception ex) when (ex is JobFailedException or AskTimeoutException)
             {

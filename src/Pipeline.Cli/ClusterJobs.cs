@@ -16,11 +16,11 @@ namespace Pipeline.Cli;
 internal static class ClusterJobs
 {
     /// <summary>The context of a validated job: runs its PreSelect training step first when it has one.</summary>
-    public static async Task<JobContext> CreateAsync(JobSpec spec, string baseDirectory, string jobJson, Action<string> log, CancellationToken ct)
+    public static async Task<JobContext> CreateAsync(JobSpec spec, string baseDirectory, string jobJson, string runId, Action<string> log, CancellationToken ct)
     {
         var jobHash = JobLoader.JobHash(spec with { Output = "" });
         var trained = await PreSelectTrainingStep.EnsureAsync(spec, jobHash, baseDirectory, log, ct).ConfigureAwait(false);
-        return new JobContext(spec, jobHash, baseDirectory, PreSelectScorer.ForJob, trained, jobJson);
+        return new JobContext(spec, jobHash, baseDirectory, PreSelectScorer.ForJob, trained, jobJson, runId);
     }
 
     /// <summary>The ticket a cluster node needs to build the job's context: the effective job as JSON.</summary>
@@ -30,14 +30,15 @@ internal static class ClusterJobs
         return new JobTicket(JobContext.IdOf(jobHash, spec.Output), JsonSerializer.Serialize(spec, JsonFiles.Options), baseDirectory);
     }
 
-    /// <summary>A node's context factory: one context per job id (the two most recent are kept), built from the ticket.</summary>
+    /// <summary>A node's context factory: one context per run of a job (the two most recent are kept), built from the ticket.</summary>
     public static Func<JobTicket, JobContext> NodeContexts(Action<string> log)
     {
         var cache = new ConcurrentDictionary<string, Lazy<JobContext>>(StringComparer.Ordinal);
         var order = new ConcurrentQueue<string>();
         return ticket =>
         {
-            var lazy = cache.GetOrAdd(ticket.JobId, id =>
+            var key = ticket.JobId + "/" + ticket.RunId;
+            var lazy = cache.GetOrAdd(key, id =>
             {
                 order.Enqueue(id);
                 while (order.Count > 2 && order.TryDequeue(out var old)) cache.TryRemove(old, out _);
@@ -49,7 +50,7 @@ internal static class ClusterJobs
             }
             catch
             {
-                cache.TryRemove(ticket.JobId, out _);
+                cache.TryRemove(key, out _);
                 throw;
             }
         };
@@ -58,7 +59,7 @@ internal static class ClusterJobs
     private static JobContext FromTicket(JobTicket ticket, Action<string> log)
     {
         var spec = JsonFiles.Deserialize<JobSpec>(System.Text.Encoding.UTF8.GetBytes(ticket.JobJson), $"job {ticket.JobId}");
-        var context = CreateAsync(spec, ticket.BaseDirectory, ticket.JobJson, log, CancellationToken.None).GetAwaiter().GetResult();
+        var context = CreateAsync(spec, ticket.BaseDirectory, ticket.JobJson, ticket.RunId, log, CancellationToken.None).GetAwaiter().GetResult();
         if (context.Id != ticket.JobId)
         {
             throw new JobFailedException($"job {ticket.JobId} reads as job {context.Id} on this node: the nodes run different Pipeline versions");

@@ -64,7 +64,7 @@ internal static class RunCommand
                     PrintSummary(new RunOutcome(manifest, AlreadyComplete: false, Stats: null), spec.Output);
                     return ExitCodes.Ok;
                 }
-                var context = await ClusterJobs.CreateAsync(spec, Environment.CurrentDirectory, "", Console.WriteLine, ct).ConfigureAwait(false);
+                var context = await ClusterJobs.CreateAsync(spec, Environment.CurrentDirectory, "", "", Console.WriteLine, ct).ConfigureAwait(false);
                 var options = new RunOptions(workerCount, LeaseTimeout: null, KeepWork: parse.GetValue(keepWork));
                 Console.WriteLine($"job {spec.Name}: {spec.Sources.Count} source(s), tokenizer {context.Tokenizer.Name}, seq_len {spec.Pack.SeqLen}, {workerCount} worker(s) → {spec.Output}");
                 var outcome = await ProgressDisplay.RunAsync(observer => JobRunner.RunAsync(context, options, FaultInjection.Wrap(observer), ct)).ConfigureAwait(false);

@@ -26,8 +26,9 @@ public sealed class JobContext
     /// file with the output files that step wrote; required exactly when the job trains.</param>
     /// <param name="jobJson">The effective job as canonical JSON, output included, for workers on other nodes (see
     /// <see cref="Ticket"/>); empty when the job runs in one process.</param>
+    /// <param name="runId">The run this context belongs to (<see cref="JobTicket.RunId"/>; empty in-process).</param>
     public JobContext(JobSpec spec, string jobHash, string baseDirectory, Func<ScoringSpec, string, IDocumentScorer>? loadScorer = null,
-        TrainedModel? trainedModel = null, string jobJson = "")
+        TrainedModel? trainedModel = null, string jobJson = "", string runId = "")
     {
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec;
@@ -58,7 +59,7 @@ public sealed class JobContext
         _scorer = new Lazy<IDocumentScorer?>(LoadScorer, LazyThreadSafetyMode.ExecutionAndPublication);
         Work = new WorkLayout(jobHash, probe.VocabSha256, Scorer?.ModelSha256);
         Id = IdOf(jobHash, spec.Output);
-        Ticket = new JobTicket(Id, jobJson, baseDirectory);
+        Ticket = new JobTicket(Id, jobJson, baseDirectory) { RunId = runId };
         _plan = new Cached<WorkPlan>(() => ReadRequiredJsonAsync<WorkPlan>(OutputLayout.Plan));
         _selection = new Cached<SelectionPlan>(() => ReadRequiredJsonAsync<SelectionPlan>(Work.Selection));
         _units = new Cached<IReadOnlyList<UnitResult>>(async () =>

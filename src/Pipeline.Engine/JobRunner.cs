@@ -49,7 +49,7 @@ public static class JobRunner
 
         // Load the scoring model before any work starts: a bad model fails the job at once, with its reason.
         _ = job.DocumentScorer;
-        var cpuAtStart = ProcessCpu();
+        var cpuAtStart = ProcessCpu.Now();
         var timing = new TimingObserver(observer);
         var workers = Math.Max(1, options.Workers);
         var completion = new TaskCompletionSource<Manifest>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -59,7 +59,7 @@ public static class JobRunner
             system.ActorOf(Props.Create(() => new JobCoordinator(job, timing, completion, workers, options.LeaseTimeout)), "coordinator");
             await using var registration = ct.Register(() => completion.TrySetCanceled(ct)).ConfigureAwait(false);
             var manifest = await completion.Task.ConfigureAwait(false);
-            var stats = await FinishAsync(job, manifest, workers, timing, (ProcessCpu() - cpuAtStart).TotalSeconds, options.KeepWork, ct).ConfigureAwait(false);
+            var stats = await FinishAsync(job, manifest, workers, timing, ProcessCpu.Now() - cpuAtStart, options.KeepWork, ct).ConfigureAwait(false);
             return new RunOutcome(manifest, AlreadyComplete: false, stats);
         }
         finally
@@ -97,7 +97,7 @@ public static class JobRunner
     /// <param name="manifest">Its manifest.</param>
     /// <param name="workers">Workers that ran its tasks.</param>
     /// <param name="timing">Its stage timings.</param>
-    /// <param name="cpuSeconds">CPU time of the run, when one process did all the work (null on a cluster).</param>
+    /// <param name="cpuSeconds">CPU time of the run: the process's, or on a cluster the worker nodes' (null if unknown).</param>
     /// <param name="keepWork">Keep <c>_work/</c>.</param>
     /// <param name="ct">Cancellation.</param>
     internal static async Task<RunStats> FinishAsync(JobContext job, Manifest manifest, int workers, TimingObserver timing, double? cpuSeconds, bool keepWork, CancellationToken ct)
@@ -128,11 +128,5 @@ public static class JobRunner
             throw new JobFailedException($"{output.Describe(OutputLayout.Manifest)} belongs to a different job (job hash {existing.JobHash[..12]}…); choose another output folder, or delete this output folder to start over");
         }
         return existing;
-    }
-
-    private static TimeSpan ProcessCpu()
-    {
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
     }
 }

@@ -11,8 +11,10 @@ namespace Pipeline.Engine;
 /// <param name="InputBytes">Document bytes read.</param>
 /// <param name="InputMegabytesPerSecond">Input MB (10^6 bytes) per second of wall time.</param>
 /// <param name="InputMegabytesPerSecondPerWorker">The same per worker.</param>
-/// <param name="CpuSeconds">CPU time the process used during the run (all threads); absent for a cluster run.</param>
-/// <param name="InputMegabytesPerCpuSecond">Input MB per CPU-second: throughput per core, robust to a shared machine; absent for a cluster run.</param>
+/// <param name="CpuSeconds">CPU time used during the run (all threads): the process's; on a cluster the worker nodes',
+/// each from its first task's start to its last task's end (a node that ran no task, or the job manager's work outside
+/// tasks, is not counted).</param>
+/// <param name="InputMegabytesPerCpuSecond">Input MB per CPU-second: throughput per core, robust to a shared machine.</param>
 /// <param name="Selection">The selection's threshold and asked/achieved shares (as in the manifest), or null.</param>
 /// <param name="ScoreHistograms">Score histograms per source with the kept part (as in the manifest), or null.</param>
 public sealed record RunStats(int Workers, double Seconds, IReadOnlyDictionary<string, double> StageSeconds, long InputBytes,

@@ -59,6 +59,11 @@ public sealed class ClusterTests(QuickstartFixture quickstart) : IDisposable
         Assert.True(run.ExitCode == 0, run + "\n" + string.Join("\n---\n", nodes.Select(n => n.Output)));
         await AssertSameAsEmbeddedAsync("c3");
         Assert.All(nodes, n => Assert.Contains("task score", n.Output, StringComparison.Ordinal));
+        // stats.json counts the worker nodes' CPU (each node from its first task's start to its last task's end).
+        var stats = PipelineCli.OutputJson(_dir["c3"], "stats.json");
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, stats.GetProperty("cpu_seconds").ValueKind);
+        Assert.True(stats.GetProperty("cpu_seconds").GetDouble() > 0.1, stats.ToString());
+        Assert.True(stats.GetProperty("input_megabytes_per_cpu_second").GetDouble() > 0, stats.ToString());
 
         var status = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "status", "--cluster", nodes[0].Address);
         Assert.True(status.ExitCode == 0, status.ToString());
@@ -115,6 +120,63 @@ public sealed class ClusterTests(QuickstartFixture quickstart) : IDisposable
         var status = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "status", "--cluster", endpoint);
         Assert.True(status.ExitCode == 0, status.ToString());
         Assert.Equal(2, status.Stdout.Split('\n').Count(l => l.StartsWith("member ", StringComparison.Ordinal) && l.Contains(" Up ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Cluster_JobSubmittedWhileAnotherRuns_IsQueuedAndRunsAfterIt()
+    {
+        // One slow node (1 s per task) runs job 1; job 2 (another output) waits in the queue, shows in status, and runs next.
+        var a = Node(null, "coordinator,worker", workers: 2, environment: new Dictionary<string, string> { ["PIPELINE_TASK_DELAY_MS"] = "1000" });
+        await a.WaitForAsync("node up", Up);
+        var first = SubmitAsync(a, "q1");
+        await a.WaitForAsync("task score", Up);
+        var second = SubmitAsync(a, "q2");
+        var queued = false;
+        for (var i = 0; i < 100 && !queued && !second.IsCompleted; i++)
+        {
+            var status = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "status", "--cluster", a.Address);
+            queued = status.Stdout.Split('\n').Any(l => l.StartsWith("queued ", StringComparison.Ordinal) && l.Contains("quickstart", StringComparison.Ordinal));
+        }
+        var (r1, r2) = (await first, await second);
+        Assert.True(r1.ExitCode == 0, r1 + "\n" + a.Output);
+        Assert.True(r2.ExitCode == 0, r2 + "\n" + a.Output);
+        Assert.True(queued, "status never listed the second job as queued:\n" + a.Output);
+        Assert.Contains("queued behind job quickstart", r2.Stdout + r2.Stderr, StringComparison.Ordinal);
+        await AssertSameAsEmbeddedAsync("q1");
+        await AssertSameAsEmbeddedAsync("q2");
+    }
+
+    [Fact]
+    public async Task Cluster_RerunAfterOutputDeletedAndInputChanged_UsesTheNewInputs()
+    {
+        // A node keeps a job's context between runs; what it read from the output (plan, unit results, selection) must
+        // not outlive the run: run, delete the output, drop an input file, run again on the same node.
+        var corpus = _dir["corpus"];
+        Directory.CreateDirectory(corpus);
+        foreach (var file in Directory.GetFiles(Path.Combine(PipelineCli.RepoRoot, "samples", "web"))) File.Copy(file, Path.Combine(corpus, Path.GetFileName(file)));
+        var job = _dir["web.yaml"];
+        File.WriteAllText(job, $"""
+            name: web-rerun
+            seed: 7
+            output: {_dir["rerun"]}
+            sources:
+              - {"{"} name: web, uri: {corpus}/*.jsonl.gz {"}"}
+            tokenizer: {"{"} name: cl100k_base {"}"}
+            pack: {"{"} seq_len: 2048, strategy: best_fit {"}"}
+            """);
+        var a = Node(null, "coordinator,worker", workers: 2);
+        await a.WaitForAsync("node up", Up);
+        var run1 = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", job, "--cluster", a.Address);
+        Assert.True(run1.ExitCode == 0, run1 + "\n" + a.Output);
+        Directory.Delete(_dir["rerun"], recursive: true);
+        File.Delete(Path.Combine(corpus, "brown-part-03.jsonl.gz"));
+        var run2 = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", job, "--cluster", a.Address);
+        Assert.True(run2.ExitCode == 0, run2 + "\n" + a.Output);
+        var embedded = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", job, "--output", _dir["rerun-embedded"], "--workers", "1");
+        Assert.True(embedded.ExitCode == 0, embedded.ToString());
+        var expected = PipelineCli.DeterministicFiles(_dir["rerun-embedded"]);
+        var actual = PipelineCli.DeterministicFiles(_dir["rerun"]);
+        Assert.True(expected.SequenceEqual(actual), PipelineCli.Describe(expected, actual));
     }
 
     [Fact]

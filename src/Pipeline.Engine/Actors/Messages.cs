@@ -51,7 +51,13 @@ public sealed record LineageWork(UnitPlan Unit) : WorkItem
 /// <param name="JobJson">The effective job as canonical JSON, output included (empty in-process, where workers share
 /// the coordinator's context).</param>
 /// <param name="BaseDirectory">Folder that the job's relative paths resolve against (the submitter's).</param>
-public sealed record JobTicket(string JobId, string JobJson, string BaseDirectory);
+public sealed record JobTicket(string JobId, string JobJson, string BaseDirectory)
+{
+    /// <summary>One run of the job (each start by the cluster's job manager gets a new one; empty in-process). A node
+    /// keeps what it read from the output (plan, unit results, selection) per run, so a later run of the same job (say,
+    /// after its output was deleted and an input changed) never works from an earlier run's copy.</summary>
+    public string RunId { get; init; } = "";
+}
 
 /// <summary>A worker asks for work (work-pulling); an idle worker repeats it now and then, so a coordinator that
 /// restarted elsewhere learns about it.</summary>
@@ -65,7 +71,23 @@ public sealed record RequestWork : IWorkMessage
 public sealed record Assign(JobTicket Job, long Lease, WorkItem Item) : IWorkMessage;
 
 /// <summary>A worker finished a leased item; exactly one of the results is set, by the item's kind.</summary>
-public sealed record WorkDone(long Lease, WorkItem Item, WorkProgress Progress, UnitResult? Unit = null, BucketResult? Bucket = null, LineageResult? Lineage = null) : IWorkMessage;
+public sealed record WorkDone(long Lease, WorkItem Item, WorkProgress Progress, UnitResult? Unit = null, BucketResult? Bucket = null, LineageResult? Lineage = null) : IWorkMessage
+{
+    /// <summary>The worker process's total CPU time (all threads, seconds) as the item started and as it ended; a cluster
+    /// run's CPU figure is, per node, the span from its first start to its last end.</summary>
+    public ProcessCpu? Cpu { get; init; }
+}
+
+/// <summary>A process's total CPU time (all threads, seconds) at the start and the end of a task.</summary>
+public sealed record ProcessCpu(double StartSeconds, double EndSeconds)
+{
+    /// <summary>The current process's total CPU time in seconds.</summary>
+    public static double Now()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
+    }
+}
 
 /// <summary>A worker failed a leased item.</summary>
 public sealed record WorkFailed(long Lease, WorkItem Item, string Error, bool Transient) : IWorkMessage;

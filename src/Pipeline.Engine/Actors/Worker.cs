@@ -71,6 +71,13 @@ public sealed class Worker : ReceiveActor, IWithTimers, IDisposable
 
     private async Task<WorkDone> RunAsync(Assign assign, IMaterializer materializer, CancellationToken ct)
     {
+        var cpuStart = ProcessCpu.Now();
+        var done = await RunItemAsync(assign, materializer, ct).ConfigureAwait(false);
+        return done with { Cpu = new ProcessCpu(cpuStart, ProcessCpu.Now()) };
+    }
+
+    private async Task<WorkDone> RunItemAsync(Assign assign, IMaterializer materializer, CancellationToken ct)
+    {
         _onStart?.Invoke(assign.Item);
         var job = _contexts(assign.Job);
         var plan = await job.PlanAsync().ConfigureAwait(false);

@@ -120,11 +120,6 @@ public static class ClusterClient
                 Context.Stop(Self);
             });
             Receive<JobAccepted>(_ => _accepted = true);
-            Receive<JobRejected>(rejected =>
-            {
-                outcome.TrySetException(new JobFailedException($"the cluster rejected the job: {rejected.Reason}"));
-                Context.Stop(Self);
-            });
             Receive<JobEvent>(e => e.ReplayOn(observer));
             Receive<JobFinished>(finished =>
             {

@@ -9,7 +9,7 @@ public static class ClusterMessages
     public static IReadOnlyList<Type> All { get; } =
     [
         typeof(RequestWork), typeof(Assign), typeof(WorkDone), typeof(WorkFailed),
-        typeof(SubmitJob), typeof(JobAccepted), typeof(JobRejected), typeof(JobEvent), typeof(JobFinished), typeof(CancelJob),
+        typeof(SubmitJob), typeof(JobAccepted), typeof(JobEvent), typeof(JobFinished), typeof(CancelJob),
         typeof(StatusRequest), typeof(StatusReply),
     ];
 }

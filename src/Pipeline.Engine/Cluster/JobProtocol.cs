@@ -7,11 +7,8 @@ namespace Pipeline.Engine.Cluster;
 /// <param name="ClientId">Identity of the submitting client: the manager keeps only its latest reply address.</param>
 public sealed record SubmitJob(JobTicket Job, string ClientId) : IWorkMessage;
 
-/// <summary>The job manager runs (or already runs) the job; events and the outcome follow.</summary>
+/// <summary>The job manager runs (or already runs, or has queued) the job; events and the outcome follow.</summary>
 public sealed record JobAccepted(string JobId) : IWorkMessage;
-
-/// <summary>The job manager cannot run the job (busy with another, or the job cannot start on its node).</summary>
-public sealed record JobRejected(string JobId, string Reason) : IWorkMessage;
 
 /// <summary>Progress of a running job, for its clients (the <see cref="IJobObserver"/> events).</summary>
 /// <param name="JobId">The job.</param>
@@ -49,9 +46,14 @@ public sealed record JobEvent(string JobId, string Kind, string Stage, int Tasks
 }
 
 /// <summary>The job ended: with its manifest (JSON), or with an error.</summary>
-public sealed record JobFinished(string JobId, string? ManifestJson, string? Error) : IWorkMessage;
+public sealed record JobFinished(string JobId, string? ManifestJson, string? Error) : IWorkMessage
+{
+    /// <summary>The <see cref="Error"/> of the answer to a <see cref="CancelJob"/> for a job the manager does not have.</summary>
+    public const string NoSuchJob = "no such job is running or queued";
+}
 
-/// <summary>A client asks to stop a job (Ctrl-C on <c>run --cluster</c>, or <c>pipeline cancel</c>); an empty id cancels the running job.</summary>
+/// <summary>A client asks to stop a job, running or queued (Ctrl-C on <c>run --cluster</c>, or <c>pipeline cancel</c>); an
+/// empty id cancels the running job.</summary>
 public sealed record CancelJob(string JobId) : IWorkMessage;
 
 /// <summary>A client asks what the job manager is doing.</summary>
@@ -70,4 +72,8 @@ public sealed record StatusRequest : IWorkMessage
 /// <param name="Tasks">Tasks of the stage.</param>
 /// <param name="WaitingWorkers">Workers that asked for work while no job ran.</param>
 /// <param name="Members">The cluster's members as the manager's node sees them: address, status, roles.</param>
-public sealed record StatusReply(string? JobId, string? JobName, string? Output, string? Stage, int TasksDone, int Tasks, int WaitingWorkers, IReadOnlyList<string> Members) : IWorkMessage;
+public sealed record StatusReply(string? JobId, string? JobName, string? Output, string? Stage, int TasksDone, int Tasks, int WaitingWorkers, IReadOnlyList<string> Members) : IWorkMessage
+{
+    /// <summary>The queued jobs in the order they will run: id and name.</summary>
+    public IReadOnlyList<string> Queued { get; init; } = [];
+}

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using Akka.Actor;
@@ -39,7 +38,7 @@ public sealed class ManagementEndpoint : IAsyncDisposable
     private ManagementEndpoint(ActorSystem system, string host, int port)
     {
         _system = system;
-        BaseUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}/"));
+        BaseUri = new UriBuilder(Uri.UriSchemeHttp, host, port).Uri; // brackets an IPv6 address
         _listener.Prefixes.Add(BaseUri.ToString());
         _listener.Start();
         _serving = Task.Run(ServeAsync);
