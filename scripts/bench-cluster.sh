@@ -7,7 +7,7 @@
 # Nodes are long-running, so each cluster first runs the job WARMUP times (JIT, job context), unmeasured.
 # Per run: MB/s from stats.json, the CPU seconds the node processes spent (utime + stime from /proc, all of a
 # cluster's nodes), and the cores they used on average (CPU s / wall s). Every process is started through ./pipeline,
-# as a user would (nodes without ReadyToRun code, the rest with it).
+# as a user would.
 # Usage: scripts/bench-cluster.sh [COPIES=16] [RUNS=5] [NODES="1 2 3"] [WARMUP=3]
 # BUCKET_BYTES=N sets the job's pack.bucket_bytes (the Pack stage has ceil(compressed input / N) tasks).
 set -euo pipefail
