@@ -12,8 +12,7 @@ cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm 
 trap cleanup EXIT
 . "$root/scripts/bench-corpus.sh"
 make_bench_corpus "$root" "$copies" "$work" bench-cluster
-"$root/pipeline" --help >/dev/null  # builds it if needed
-pipeline="$root/pipeline"; export PIPELINE_NO_BUILD=1  # the launcher execs dotnet: $! is the .NET process
+use_pipeline_launcher "$root"
 base=24553; seed="akka.tcp://pipeline@127.0.0.1:$base"
 for i in 0 1; do
   roles=worker; [ "$i" = 0 ] && roles=coordinator,worker
@@ -22,14 +21,13 @@ for i in 0 1; do
 done
 for i in 0 1; do until grep -q "node up" "$work/node-$i.log"; do sleep 0.5; done; done
 for r in $(seq 1 "$warmup"); do rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --cluster "$seed" >/dev/null 2>&1; done
-ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 for r in $(seq 1 "$runs"); do
   rm -rf "$work/out"; : > "$work/samples.txt"
   "$pipeline" run "$work/bench.yaml" --cluster "$seed" > "$work/client.log" 2>&1 &
   client=$!
   while kill -0 "$client" 2>/dev/null; do
     read -r _ u n s i w q sq st _ < /proc/stat
-    echo "$((u + n + s + i + w + q + sq + st)) $((i + w)) $(ticks "${pids[@]}") $(ticks "$client" 2>/dev/null || echo 0)" >> "$work/samples.txt"
+    echo "$((u + n + s + i + w + q + sq + st)) $((i + w)) $(cpu_ticks "${pids[@]}") $(cpu_ticks "$client" 2>/dev/null || echo 0)" >> "$work/samples.txt"
     sleep 0.1
   done
   wait "$client"

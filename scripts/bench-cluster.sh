@@ -18,10 +18,8 @@ cleanup() { for p in "${all[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -
 trap cleanup EXIT
 . "$root/scripts/bench-corpus.sh"
 make_bench_corpus "$root" "$copies" "$work" bench-cluster
-"$root/pipeline" --help >/dev/null  # builds it if needed
-pipeline="$root/pipeline"; export PIPELINE_NO_BUILD=1  # the launcher execs dotnet: $! is the .NET process
+use_pipeline_launcher "$root"
 hz="$(getconf CLK_TCK)"
-ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
 # "setup round MB/s seconds cpu-seconds input-MB stage=seconds,..." from the run's stats.json and its CPU ticks
 record() { python3 -c "
 import json, sys
@@ -46,12 +44,12 @@ for n in $counts; do for r in $(seq 1 "$warmup"); do rm -rf "$work/out"; "$pipel
 
 for r in $(seq 1 "$runs"); do
   rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --workers 1 >/dev/null &
-  p=$!; t=0; while kill -0 "$p" 2>/dev/null; do t="$(ticks "$p" 2>/dev/null || echo "$t")"; sleep 0.2; done; wait "$p"
+  p=$!; t=0; while kill -0 "$p" 2>/dev/null; do t="$(cpu_ticks "$p" 2>/dev/null || echo "$t")"; sleep 0.2; done; wait "$p"
   record embedded "$r" "$t"
   for n in $counts; do
-    rm -rf "$work/out"; before="$(ticks ${nodes[$n]})"
+    rm -rf "$work/out"; before="$(cpu_ticks ${nodes[$n]})"
     "$pipeline" run "$work/bench.yaml" --cluster "${seeds[$n]}" >/dev/null 2>&1
-    record "$n" "$r" $(( $(ticks ${nodes[$n]}) - before ))
+    record "$n" "$r" $(( $(cpu_ticks ${nodes[$n]}) - before ))
   done
 done
 

@@ -21,3 +21,18 @@ pack: { seq_len: 2048, strategy: best_fit${BUCKET_BYTES:+, bucket_bytes: $BUCKET
 YAML
   "$root/pipeline" validate "$work/bench.yaml" >/dev/null
 }
+
+# Builds ./pipeline if needed and sets $pipeline to it with PIPELINE_NO_BUILD=1, so the launcher execs dotnet at once
+# and the $! of a background "$pipeline" is the .NET process. Usage: use_pipeline_launcher ROOT
+use_pipeline_launcher() {
+  "$1/pipeline" --help >/dev/null
+  pipeline="$1/pipeline"
+  export PIPELINE_NO_BUILD=1
+}
+
+# CPU ticks (utime + stime, getconf CLK_TCK per second) the given processes have used so far, together.
+cpu_ticks() {
+  local t=0 p
+  for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done
+  echo "$t"
+}

@@ -67,9 +67,7 @@ public sealed class AzureTests(QuickstartFixture quickstart, AzuriteFixture azur
         var names = await DownloadAsync(Container(server, container), "runs/quickstart", _dir["downloaded"]);
         Assert.Equal(LocalFiles(quickstart.Output), names.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(names, n => n.StartsWith("_work/", StringComparison.Ordinal));
-        var expected = PipelineCli.DeterministicFiles(quickstart.Output);
-        var actual = PipelineCli.DeterministicFiles(_dir["downloaded"]);
-        Assert.True(expected.SequenceEqual(actual), PipelineCli.Describe(expected, actual));
+        PipelineCli.AssertSameFiles(quickstart.Output, _dir["downloaded"]);
 
         var verify = await PipelineCli.RunAsync(PipelineCli.RepoRoot, Env(server), "verify", output);
         Assert.True(verify.ExitCode == 0, verify.ToString());
@@ -176,9 +174,7 @@ public sealed class AzureTests(QuickstartFixture quickstart, AzuriteFixture azur
 
         var names = await DownloadAsync(container, "quickstart", _dir["faults"]);
         Assert.Equal(LocalFiles(quickstart.Output), names.Order(StringComparer.Ordinal));
-        var expected = PipelineCli.DeterministicFiles(quickstart.Output);
-        var actual = PipelineCli.DeterministicFiles(_dir["faults"]);
-        Assert.True(expected.SequenceEqual(actual), PipelineCli.Describe(expected, actual));
+        PipelineCli.AssertSameFiles(quickstart.Output, _dir["faults"]);
     }
 
     [Fact]

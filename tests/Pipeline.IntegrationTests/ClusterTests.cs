@@ -41,9 +41,7 @@ public sealed class ClusterTests(QuickstartFixture quickstart) : IDisposable
 
     private async Task AssertSameAsEmbeddedAsync(string output)
     {
-        var embedded = PipelineCli.DeterministicFiles(quickstart.Output);
-        var cluster = PipelineCli.DeterministicFiles(_dir[output]);
-        Assert.True(embedded.SequenceEqual(cluster), PipelineCli.Describe(embedded, cluster));
+        PipelineCli.AssertSameFiles(quickstart.Output, _dir[output]);
         var lineage = await PipelineCli.LineageAsync(_dir[output]);
         Assert.Equal(4500, lineage.Count);
         Assert.Equal(4500, lineage.Select(r => (r.Path, r.ByteOffset)).Distinct().Count());
@@ -174,9 +172,7 @@ public sealed class ClusterTests(QuickstartFixture quickstart) : IDisposable
         Assert.True(run2.ExitCode == 0, run2 + "\n" + a.Output);
         var embedded = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", job, "--output", _dir["rerun-embedded"], "--workers", "1");
         Assert.True(embedded.ExitCode == 0, embedded.ToString());
-        var expected = PipelineCli.DeterministicFiles(_dir["rerun-embedded"]);
-        var actual = PipelineCli.DeterministicFiles(_dir["rerun"]);
-        Assert.True(expected.SequenceEqual(actual), PipelineCli.Describe(expected, actual));
+        PipelineCli.AssertSameFiles(_dir["rerun-embedded"], _dir["rerun"]);
     }
 
     [Fact]

@@ -39,9 +39,7 @@ public sealed class ClusterTlsTests(QuickstartFixture quickstart) : IDisposable
         var client = Tls(clusterCa, "client");
         var run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, ["run", "jobs/quickstart.yaml", "--cluster", a.Address, "--output", _dir["tls"], .. client]);
         Assert.True(run.ExitCode == 0, run + "\n" + a.Output + "\n---\n" + b.Output);
-        var embedded = PipelineCli.DeterministicFiles(quickstart.Output);
-        var overTls = PipelineCli.DeterministicFiles(_dir["tls"]);
-        Assert.True(embedded.SequenceEqual(overTls), PipelineCli.Describe(embedded, overTls));
+        PipelineCli.AssertSameFiles(quickstart.Output, _dir["tls"]);
         Assert.DoesNotContain("task ", intruder.Output, StringComparison.Ordinal);
 
         var status = await PipelineCli.RunAsync(PipelineCli.RepoRoot, ["status", "--cluster", a.Address, .. Tls(clusterCa, "status")]);

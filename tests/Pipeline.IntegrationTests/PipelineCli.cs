@@ -80,6 +80,16 @@ internal static class PipelineCli
         return files;
     }
 
+    /// <summary>Asserts that two output folders hold the same deterministic files (<see cref="DeterministicFiles"/>), byte
+    /// for byte, and returns them.</summary>
+    public static SortedDictionary<string, string> AssertSameFiles(string expectedDir, string actualDir)
+    {
+        var expected = DeterministicFiles(expectedDir);
+        var actual = DeterministicFiles(actualDir);
+        Assert.True(expected.SequenceEqual(actual), Describe(expected, actual));
+        return expected;
+    }
+
     public static string Describe(SortedDictionary<string, string> a, SortedDictionary<string, string> b)
     {
         var sb = new StringBuilder();

@@ -135,9 +135,7 @@ public sealed class QuickstartTests(QuickstartFixture quickstart)
         using var dir = new TempDir();
         var run = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--output", dir["w2"], "--workers", "2");
         Assert.True(run.ExitCode == 0, run.ToString());
-        var one = PipelineCli.DeterministicFiles(quickstart.Output);
-        var two = PipelineCli.DeterministicFiles(dir["w2"]);
-        Assert.True(one.SequenceEqual(two), PipelineCli.Describe(one, two));
+        var one = PipelineCli.AssertSameFiles(quickstart.Output, dir["w2"]);
         Assert.Contains("manifest.json", one.Keys);
         Assert.Contains(one.Keys, k => k.StartsWith("shards/", StringComparison.Ordinal));
         Assert.Contains(one.Keys, k => k.StartsWith("lineage/", StringComparison.Ordinal));
@@ -156,9 +154,7 @@ public sealed class QuickstartTests(QuickstartFixture quickstart)
         Assert.True(Directory.Exists(dir["r/_work"]), "a killed run leaves its completed units for the rerun");
         var rerun = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--output", dir["r"], "--workers", "2");
         Assert.True(rerun.ExitCode == 0, rerun.ToString());
-        var fresh = PipelineCli.DeterministicFiles(quickstart.Output);
-        var resumed = PipelineCli.DeterministicFiles(dir["r"]);
-        Assert.True(fresh.SequenceEqual(resumed), PipelineCli.Describe(fresh, resumed));
+        PipelineCli.AssertSameFiles(quickstart.Output, dir["r"]);
     }
 
     private static void CopyTree(string from, string to)

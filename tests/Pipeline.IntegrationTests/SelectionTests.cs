@@ -217,9 +217,7 @@ public sealed class SelectionTests(QuickstartFixture quickstart) : IDisposable
         var two = await PipelineCli.RunAsync(PipelineCli.RepoRoot, "run", "jobs/quickstart.yaml", "--output", _dir["mix2"], "--workers", "2", "--set",
             $"mixture={{ total_tokens: {total}, sources: [ {{ name: web, share: 0.7, max_repeats: 2 }}, {{ name: synthetic, share: 0.3, sampling: score }} ] }}");
         Assert.True(two.ExitCode == 0, two.ToString());
-        var a = PipelineCli.DeterministicFiles(_dir["mix"]);
-        var b = PipelineCli.DeterministicFiles(_dir["mix2"]);
-        Assert.True(a.SequenceEqual(b), PipelineCli.Describe(a, b));
+        PipelineCli.AssertSameFiles(_dir["mix"], _dir["mix2"]);
     }
 
     [Fact]
