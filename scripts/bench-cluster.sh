@@ -13,12 +13,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 copies="${1:-16}"; runs="${2:-5}"; counts="${3:-1 2 3}"; warmup="${4:-3}"; workers="${NODE_WORKERS:-1}"
-work="$(mktemp -d)"; all=()
-cleanup() { for p in "${all[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
 . "$root/scripts/bench-corpus.sh"
-make_bench_corpus "$root" "$copies" "$work" bench-cluster
-use_pipeline_launcher "$root"
+cluster_bench_setup "$root" "$copies" bench-cluster
 hz="$(getconf CLK_TCK)"
 # "setup round MB/s seconds cpu-seconds input-MB stage=seconds,..." from the run's stats.json and its CPU ticks
 record() { python3 -c "
@@ -33,13 +29,13 @@ for n in $counts; do
   seeds[$n]="akka.tcp://pipeline@127.0.0.1:$base"; pids=()
   for i in $(seq 0 $((n - 1))); do
     roles=worker; [ "$i" = 0 ] && roles=coordinator,worker
-    "$pipeline" node --port $((base + i)) --seed "${seeds[$n]}" --roles "$roles" --workers "$workers" > "$work/node-$n-$i.log" 2>&1 &
-    pids+=($!); all+=($!)
+    start_node "$work/node-$n-$i.log" --port $((base + i)) --seed "${seeds[$n]}" --roles "$roles" --workers "$workers"
+    pids+=("${bench_nodes[-1]}")
   done
   nodes[$n]="${pids[*]}"
   base=$((base + 10))
 done
-for n in $counts; do for i in $(seq 0 $((n - 1))); do until grep -q "node up" "$work/node-$n-$i.log"; do sleep 0.5; done; done; done
+wait_nodes_up "$work"/node-*.log
 for n in $counts; do for r in $(seq 1 "$warmup"); do rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --cluster "${seeds[$n]}" >/dev/null 2>&1; done; done
 
 for r in $(seq 1 "$runs"); do

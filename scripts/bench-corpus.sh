@@ -36,3 +36,27 @@ cpu_ticks() {
   for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done
   echo "$t"
 }
+
+# A cluster benchmark's setup: a temporary folder $work with the bench corpus and job (make_bench_corpus ROOT COPIES
+# $work NAME) and $pipeline (use_pipeline_launcher). On exit the folder is removed and every node that start_node
+# started is killed. Usage: cluster_bench_setup ROOT COPIES NAME
+cluster_bench_setup() {
+  work="$(mktemp -d)"; bench_nodes=()
+  trap 'for p in "${bench_nodes[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+  make_bench_corpus "$1" "$2" "$work" "$3"
+  use_pipeline_launcher "$1"
+}
+
+# Starts `pipeline node ARGS...` in the background with its output in LOG, and appends its pid to $bench_nodes (an
+# environment assignment before the call reaches the node). Usage: start_node LOG ARGS...
+start_node() {
+  local log="$1"; shift
+  "$pipeline" node "$@" > "$log" 2>&1 &
+  bench_nodes+=($!)
+}
+
+# Waits until every node whose output is in LOG... has printed "node up".
+wait_nodes_up() {
+  local log
+  for log in "$@"; do until grep -q "node up" "$log"; do sleep 0.5; done; done
+}

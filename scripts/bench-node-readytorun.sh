@@ -6,16 +6,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 copies="${1:-16}"; runs="${2:-5}"; warmup="${3:-3}"
-work="$(mktemp -d)"; pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
 . "$root/scripts/bench-corpus.sh"
-make_bench_corpus "$root" "$copies" "$work" bench-cluster
-use_pipeline_launcher "$root"
+cluster_bench_setup "$root" "$copies" bench-cluster
 r2r=24753; jit=24763
-"$pipeline" node --port "$r2r" --seed "akka.tcp://pipeline@127.0.0.1:$r2r" --workers 1 > "$work/r2r.log" 2>&1 & pids+=($!)
-DOTNET_ReadyToRun=0 "$pipeline" node --port "$jit" --seed "akka.tcp://pipeline@127.0.0.1:$jit" --workers 1 > "$work/jit.log" 2>&1 & pids+=($!)
-for f in r2r jit; do until grep -q "node up" "$work/$f.log"; do sleep 0.5; done; done
+start_node "$work/r2r.log" --port "$r2r" --seed "akka.tcp://pipeline@127.0.0.1:$r2r" --workers 1
+DOTNET_ReadyToRun=0 start_node "$work/jit.log" --port "$jit" --seed "akka.tcp://pipeline@127.0.0.1:$jit" --workers 1
+wait_nodes_up "$work/r2r.log" "$work/jit.log"
 run() { rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --cluster "akka.tcp://pipeline@127.0.0.1:$1" >/dev/null 2>&1
         python3 -c "import json; s = json.load(open('$work/out/stats.json')); print(round(s['input_bytes'] / 1e6 / s['seconds'], 2))"; }
 for port in "$r2r" "$jit"; do for r in $(seq 1 "$warmup"); do run "$port" >/dev/null; done; done

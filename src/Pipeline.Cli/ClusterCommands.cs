@@ -100,7 +100,7 @@ internal static class ClusterCommands
                     Bootstrap = bootstrap,
                 };
                 lease = ClusterCommandOptions.Duration(parse.GetValue(leaseTimeout)!);
-                if (bootstrap is not null) _ = bootstrap.ToHocon(options.Host); // checks the method, name and contact points
+                bootstrap?.Validate();
             }
             catch (Exception ex) when (ex is FormatException or ArgumentException)
             {
@@ -112,9 +112,9 @@ internal static class ClusterCommands
                 Console.Error.WriteLine("error: join through either --seed (a node that is its own seed names itself) or --discovery, not both");
                 return ExitCodes.Usage;
             }
-            if (options.Bootstrap?.Method == BootstrapOptions.KubernetesMethod && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is null or "")
+            if (options.Bootstrap?.Method == BootstrapOptions.KubernetesMethod && !KubernetesPodDiscovery.InPod)
             {
-                Console.Error.WriteLine("error: --discovery kubernetes runs in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set); elsewhere use --seed or --discovery config");
+                Console.Error.WriteLine($"error: --discovery kubernetes: {KubernetesPodDiscovery.NotInPod}; elsewhere use --seed or --discovery config");
                 return ExitCodes.Usage;
             }
             var system = await ClusterNode.StartAsync(options, ClusterJobs.NodeContexts(Console.WriteLine), parse.GetValue(workers), lease, FaultInjection.NodeTaskHook()).ConfigureAwait(false);

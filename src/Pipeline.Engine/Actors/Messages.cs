@@ -82,11 +82,7 @@ public sealed record WorkDone(long Lease, WorkItem Item, WorkProgress Progress, 
 public sealed record ProcessCpu(double StartSeconds, double EndSeconds)
 {
     /// <summary>The current process's total CPU time in seconds.</summary>
-    public static double Now()
-    {
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return process.TotalProcessorTime.TotalSeconds;
-    }
+    public static double Now() => Environment.CpuUsage.TotalTime.TotalSeconds;
 }
 
 /// <summary>A worker failed a leased item.</summary>

@@ -78,7 +78,7 @@ public static class ClusterClient
     /// <summary>The node addresses a <c>--cluster</c> value stands for: a remoting address (<c>akka.tcp://…</c>) itself;
     /// a node's management endpoint (<c>http://HOST:PORT</c>) the node and the members it lists.</summary>
     /// <exception cref="JobFailedException">The endpoint cannot be read.</exception>
-    public static async Task<IReadOnlyList<string>> NodeAddressesAsync(string address, CancellationToken ct)
+    private static async Task<IReadOnlyList<string>> NodeAddressesAsync(string address, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !address.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) return [address];

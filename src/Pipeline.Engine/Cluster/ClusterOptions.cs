@@ -70,21 +70,28 @@ public sealed partial record BootstrapOptions(string Method, string ServiceName,
     /// <summary>How long the discovered contact points must stay the same before a new cluster is formed.</summary>
     public TimeSpan StableMargin { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The HOCON of Akka.Management, Cluster Bootstrap and the discovery method.</summary>
-    /// <exception cref="ArgumentException">Unknown method, or config discovery without contact points.</exception>
-    public string ToHocon(string host)
+    /// <summary>Checks the settings: a known method, a service name that is a Kubernetes label value, and contact points
+    /// for config discovery.</summary>
+    /// <exception cref="ArgumentException">A setting is wrong; the message names it.</exception>
+    public void Validate()
     {
         if (!ServiceNamePattern().IsMatch(ServiceName))
             throw new ArgumentException($"service name '{ServiceName}' must be lower-case letters, digits and '-' (a Kubernetes label value)");
-        var (method, services) = Method switch
-        {
-            ConfigMethod when ContactPoints.Count > 0 =>
-                ("config", $"config.services.{ServiceName}.endpoints = [{string.Join(", ", ContactPoints.Select(ClusterOptions.Quote))}]"),
-            ConfigMethod => throw new ArgumentException("config discovery needs the nodes' management endpoints (HOST:PORT)"),
-            KubernetesMethod => (KubernetesPodDiscovery.Method,
-                $"{KubernetesPodDiscovery.Method}.class = {ClusterOptions.Quote(typeof(KubernetesPodDiscovery).FullName + ", " + typeof(KubernetesPodDiscovery).Assembly.GetName().Name)}"),
-            _ => throw new ArgumentException($"unknown discovery method '{Method}' (use {ConfigMethod} or {KubernetesMethod})"),
-        };
+        if (Method is not (ConfigMethod or KubernetesMethod))
+            throw new ArgumentException($"unknown discovery method '{Method}' (use {ConfigMethod} or {KubernetesMethod})");
+        if (Method == ConfigMethod && ContactPoints.Count == 0)
+            throw new ArgumentException("config discovery needs the nodes' management endpoints (HOST:PORT)");
+    }
+
+    /// <summary>The HOCON of Akka.Management, Cluster Bootstrap and the discovery method.</summary>
+    /// <exception cref="ArgumentException">The settings are wrong (<see cref="Validate"/>).</exception>
+    public string ToHocon(string host)
+    {
+        Validate();
+        var (method, services) = Method == ConfigMethod
+            ? ("config", $"config.services.{ServiceName}.endpoints = [{string.Join(", ", ContactPoints.Select(ClusterOptions.Quote))}]")
+            : (KubernetesPodDiscovery.Method,
+                $"{KubernetesPodDiscovery.Method}.class = {ClusterOptions.Quote(typeof(KubernetesPodDiscovery).FullName + ", " + typeof(KubernetesPodDiscovery).Assembly.GetName().Name)}");
         return string.Create(CultureInfo.InvariantCulture, $$"""
             akka.management.http {
               hostname = {{ClusterOptions.Quote(host)}}

@@ -21,7 +21,14 @@ public sealed class KubernetesPodDiscovery : ServiceDiscovery
     /// <summary>The HOCON path of this discovery method's settings (<c>akka.discovery.METHOD</c>).</summary>
     public const string Method = "pipeline-kubernetes";
 
+    /// <summary>Why a process that is not in a pod cannot use this discovery.</summary>
+    public const string NotInPod = "Kubernetes discovery runs in a pod, and " + HostVariable + " is not set";
+
+    private const string HostVariable = "KUBERNETES_SERVICE_HOST";
     private const string ServiceAccount = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+    /// <summary>True in a Kubernetes pod: the API server's address is in <c>KUBERNETES_SERVICE_HOST</c>.</summary>
+    public static bool InPod => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(HostVariable));
 
     /// <summary>Creates the discovery (Akka.Discovery calls this with the node's actor system).</summary>
     public KubernetesPodDiscovery(ExtendedActorSystem system)
@@ -39,8 +46,8 @@ public sealed class KubernetesPodDiscovery : ServiceDiscovery
     public override async Task<Resolved> Lookup(Lookup lookup, TimeSpan resolveTimeout)
     {
         ArgumentNullException.ThrowIfNull(lookup);
-        var host = Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST");
-        if (string.IsNullOrEmpty(host)) throw new InvalidOperationException("Kubernetes discovery runs in a pod: KUBERNETES_SERVICE_HOST is not set");
+        if (!InPod) throw new InvalidOperationException(NotInPod);
+        var host = Environment.GetEnvironmentVariable(HostVariable)!;
         var port = Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_PORT") is { Length: > 0 } p ? int.Parse(p, CultureInfo.InvariantCulture) : 443;
         var token = (await File.ReadAllTextAsync(Path.Combine(ServiceAccountPath, "token")).ConfigureAwait(false)).Trim();
         var namespacePath = Path.Combine(ServiceAccountPath, "namespace");
