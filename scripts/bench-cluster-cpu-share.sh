@@ -13,7 +13,7 @@ cluster_bench_setup "$root" "$copies" bench-cluster
 base=24553; seed="akka.tcp://pipeline@127.0.0.1:$base"
 start_node "$work/node-0.log" --port "$base" --seed "$seed" --roles coordinator,worker --workers 1
 start_node "$work/node-1.log" --port $((base + 1)) --seed "$seed" --roles worker --workers 1
-wait_nodes_up "$work/node-0.log" "$work/node-1.log"
+wait_nodes_up
 for r in $(seq 1 "$warmup"); do rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --cluster "$seed" >/dev/null 2>&1; done
 for r in $(seq 1 "$runs"); do
   rm -rf "$work/out"; : > "$work/samples.txt"

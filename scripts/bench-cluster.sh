@@ -4,15 +4,18 @@
 # cluster per N in NODES, all started at once, plus the embedded run with one worker for reference.
 # This machine's speed drifts by ±20% over minutes, so the setups run side by side: each round runs the job once on
 # every setup, one after another, and each run is compared with the 1-node run of its own round.
-# Nodes are long-running, so each cluster first runs the job WARMUP times (JIT, job context), unmeasured.
+# Nodes are long-running, so each cluster first runs the job WARMUP times, unmeasured, and prints the nodes' CPU
+# seconds per warm-up run: measured runs should start where that has stopped falling. Each node's JIT keeps tiering up
+# for several runs, and a node of a 2-node cluster sees only half the calls per run: its CPU per run settles after about
+# 8 runs, a single node's after about 4 (2026-11-29), so a short warm-up favours the 1-node cluster.
 # Per run: MB/s from stats.json, the CPU seconds the node processes spent (utime + stime from /proc, all of a
 # cluster's nodes), and the cores they used on average (CPU s / wall s). Every process is started through ./pipeline,
 # as a user would.
-# Usage: scripts/bench-cluster.sh [COPIES=16] [RUNS=5] [NODES="1 2 3"] [WARMUP=3]
+# Usage: scripts/bench-cluster.sh [COPIES=16] [RUNS=5] [NODES="1 2 3"] [WARMUP=8]
 # BUCKET_BYTES=N sets the job's pack.bucket_bytes (the Pack stage has ceil(compressed input / N) tasks).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-copies="${1:-16}"; runs="${2:-5}"; counts="${3:-1 2 3}"; warmup="${4:-3}"; workers="${NODE_WORKERS:-1}"
+copies="${1:-16}"; runs="${2:-5}"; counts="${3:-1 2 3}"; warmup="${4:-8}"; workers="${NODE_WORKERS:-1}"
 . "$root/scripts/bench-corpus.sh"
 cluster_bench_setup "$root" "$copies" bench-cluster
 hz="$(getconf CLK_TCK)"
@@ -22,6 +25,11 @@ import json, sys
 s = json.load(open('$work/out/stats.json'))
 print(sys.argv[1], sys.argv[2], round(s['input_bytes'] / 1e6 / s['seconds'], 2), s['seconds'], round(int(sys.argv[3]) / $hz, 2), s['input_bytes'] / 1e6,
       ','.join(f'{k}={v}' for k, v in s['stage_seconds'].items()))" "$@" >> "$work/runs.txt"; }
+
+# Runs the job on the cluster at SEED; a failed run stops the benchmark with the client's last lines.
+run_on() {
+  "$pipeline" run "$work/bench.yaml" --cluster "$1" > "$work/client.log" 2>&1 || { echo "the run on $1 failed:"; tail -20 "$work/client.log"; exit 1; } >&2
+}
 
 declare -A seeds nodes
 base=24153
@@ -35,8 +43,16 @@ for n in $counts; do
   nodes[$n]="${pids[*]}"
   base=$((base + 10))
 done
-wait_nodes_up "$work"/node-*.log
-for n in $counts; do for r in $(seq 1 "$warmup"); do rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --cluster "${seeds[$n]}" >/dev/null 2>&1; done; done
+wait_nodes_up
+for n in $counts; do
+  warm=()
+  for r in $(seq 1 "$warmup"); do
+    rm -rf "$work/out"; before="$(cpu_ticks ${nodes[$n]})"
+    run_on "${seeds[$n]}"
+    warm+=("$(( $(cpu_ticks ${nodes[$n]}) - before ))")
+  done
+  echo "warm-up, $n node(s): CPU ticks per run (${hz}/s): ${warm[*]}"
+done
 
 for r in $(seq 1 "$runs"); do
   rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --workers 1 >/dev/null &
@@ -44,7 +60,7 @@ for r in $(seq 1 "$runs"); do
   record embedded "$r" "$t"
   for n in $counts; do
     rm -rf "$work/out"; before="$(cpu_ticks ${nodes[$n]})"
-    "$pipeline" run "$work/bench.yaml" --cluster "${seeds[$n]}" >/dev/null 2>&1
+    run_on "${seeds[$n]}"
     record "$n" "$r" $(( $(cpu_ticks ${nodes[$n]}) - before ))
   done
 done

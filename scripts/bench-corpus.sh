@@ -41,22 +41,23 @@ cpu_ticks() {
 # $work NAME) and $pipeline (use_pipeline_launcher). On exit the folder is removed and every node that start_node
 # started is killed. Usage: cluster_bench_setup ROOT COPIES NAME
 cluster_bench_setup() {
-  work="$(mktemp -d)"; bench_nodes=()
+  work="$(mktemp -d)"; bench_nodes=(); bench_logs=()
   trap 'for p in "${bench_nodes[@]:-}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
   make_bench_corpus "$1" "$2" "$work" "$3"
   use_pipeline_launcher "$1"
 }
 
-# Starts `pipeline node ARGS...` in the background with its output in LOG, and appends its pid to $bench_nodes (an
-# environment assignment before the call reaches the node). Usage: start_node LOG ARGS...
+# Starts `pipeline node ARGS...` in the background with its output in LOG, and appends its pid to $bench_nodes and LOG
+# to $bench_logs (an environment assignment before the call reaches the node). Usage: start_node LOG ARGS...
 start_node() {
   local log="$1"; shift
   "$pipeline" node "$@" > "$log" 2>&1 &
-  bench_nodes+=($!)
+  bench_nodes+=($!); bench_logs+=("$log")
 }
 
-# Waits until every node whose output is in LOG... has printed "node up".
+# Waits until every node that start_node started has printed "node up" (its log may not exist yet: the background
+# shell creates it).
 wait_nodes_up() {
   local log
-  for log in "$@"; do until grep -q "node up" "$log"; do sleep 0.5; done; done
+  for log in "${bench_logs[@]}"; do until [ -f "$log" ] && grep -q "node up" "$log"; do sleep 0.5; done; done
 }

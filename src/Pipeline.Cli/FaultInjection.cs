@@ -54,10 +54,10 @@ internal static class FaultInjection
 
         public void OnStageStarted(string stage, int tasks) => inner.OnStageStarted(stage, tasks);
 
-        public void OnWorkCompleted(string stage, WorkProgress progress)
+        public void OnWorkCompleted(string stage, int tasks, WorkProgress progress)
         {
-            inner.OnWorkCompleted(stage, progress);
-            if (++_done >= limit)
+            inner.OnWorkCompleted(stage, tasks, progress);
+            if ((_done += tasks) >= limit)
             {
                 Console.Error.WriteLine($"{Variable}: killing the process after {_done} tasks");
                 Process.GetCurrentProcess().Kill();

@@ -47,10 +47,10 @@ internal static class ProgressDisplay
         protected void Begin(string stage, int tasks) =>
             (Stage, Total, Done, Documents, Bytes, Tokens, StageStart) = (stage, tasks, 0, 0, 0, 0, Clock.Elapsed);
 
-        /// <summary>Adds a finished task; call under <see cref="Gate"/>.</summary>
-        protected void Add(WorkProgress progress)
+        /// <summary>Adds finished tasks; call under <see cref="Gate"/>.</summary>
+        protected void Add(int tasks, WorkProgress progress)
         {
-            Done++;
+            Done += tasks;
             Documents += progress.Documents;
             Bytes += progress.Bytes;
             Tokens += progress.Tokens;
@@ -76,9 +76,9 @@ internal static class ProgressDisplay
             }
         }
 
-        public void OnWorkCompleted(string stage, WorkProgress progress)
+        public void OnWorkCompleted(string stage, int tasks, WorkProgress progress)
         {
-            lock (Gate) Add(progress);
+            lock (Gate) Add(tasks, progress);
         }
 
         public void OnStageCompleted(string stage)
@@ -113,13 +113,13 @@ internal static class ProgressDisplay
             }
         }
 
-        public void OnWorkCompleted(string stage, WorkProgress progress)
+        public void OnWorkCompleted(string stage, int tasks, WorkProgress progress)
         {
             lock (Gate)
             {
-                Add(progress);
+                Add(tasks, progress);
                 if (_task is null) return;
-                _task.Increment(1);
+                _task.Increment(tasks);
                 _task.Description = Markup.Escape($"{stage} {Done}/{Total}: {Rates()}");
             }
         }

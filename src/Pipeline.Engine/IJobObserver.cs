@@ -8,8 +8,11 @@ public interface IJobObserver
     /// <summary>A stage started with <paramref name="tasks"/> tasks.</summary>
     void OnStageStarted(string stage, int tasks);
 
-    /// <summary>A task of a stage finished.</summary>
-    void OnWorkCompleted(string stage, WorkProgress progress);
+    /// <summary>Tasks of a stage finished: one per call in-process; a cluster's client gets them in batches.</summary>
+    /// <param name="stage">The stage.</param>
+    /// <param name="tasks">How many tasks finished.</param>
+    /// <param name="progress">Their figures, summed.</param>
+    void OnWorkCompleted(string stage, int tasks, WorkProgress progress);
 
     /// <summary>A stage finished.</summary>
     void OnStageCompleted(string stage);

@@ -37,7 +37,7 @@ internal sealed class TimingObserver(IJobObserver inner) : IJobObserver
         inner.OnStageStarted(stage, tasks);
     }
 
-    public void OnWorkCompleted(string stage, WorkProgress progress) => inner.OnWorkCompleted(stage, progress);
+    public void OnWorkCompleted(string stage, int tasks, WorkProgress progress) => inner.OnWorkCompleted(stage, tasks, progress);
 
     public void OnStageCompleted(string stage)
     {

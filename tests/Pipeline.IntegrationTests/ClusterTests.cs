@@ -57,6 +57,10 @@ public sealed class ClusterTests(QuickstartFixture quickstart) : IDisposable
         Assert.True(run.ExitCode == 0, run + "\n" + string.Join("\n---\n", nodes.Select(n => n.Output)));
         await AssertSameAsEmbeddedAsync("c3");
         Assert.All(nodes, n => Assert.Contains("task score", n.Output, StringComparison.Ordinal));
+        // The manager sends finished tasks to the client in batches: the client's stage totals still count every task
+        // (4,500 documents read, as the lineage above; 1,300,489 tokens packed, as the quickstart's summary).
+        Assert.Contains("score done: 4,500 docs,", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("pack done: 1,900 docs, 1,300,489 tokens,", run.Stdout, StringComparison.Ordinal);
         // stats.json counts the worker nodes' CPU (each node from its first task's start to its last task's end).
         var stats = PipelineCli.OutputJson(_dir["c3"], "stats.json");
         Assert.Equal(System.Text.Json.JsonValueKind.Number, stats.GetProperty("cpu_seconds").ValueKind);

@@ -139,7 +139,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             case PackWork: _buckets![lease.Item.Slot] = done.Bucket ?? throw new InvalidOperationException("a pack result without its bucket result"); break;
             case LineageWork: _lineage![lease.Item.Slot] = done.Lineage ?? throw new InvalidOperationException("a lineage result without its file"); break;
         }
-        _observer.OnWorkCompleted(_stage, done.Progress);
+        _observer.OnWorkCompleted(_stage, 1, done.Progress);
         _remaining--;
         if (_remaining == 0) Advance();
         Idle(Sender);

@@ -92,4 +92,12 @@ public sealed record WorkFailed(long Lease, WorkItem Item, string Error, bool Tr
 /// <param name="Documents">Documents read (score) or packed (pack).</param>
 /// <param name="Bytes">Input bytes read.</param>
 /// <param name="Tokens">Tokens produced.</param>
-public sealed record WorkProgress(long Documents, long Bytes, long Tokens);
+public sealed record WorkProgress(long Documents, long Bytes, long Tokens)
+{
+    /// <summary>The figures of both.</summary>
+    public WorkProgress Plus(WorkProgress other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new(Documents + other.Documents, Bytes + other.Bytes, Tokens + other.Tokens);
+    }
+}

@@ -17,6 +17,10 @@ public sealed class JobManager : ReceiveActor, IWithTimers
     /// <summary>A queued job whose clients have not re-submitted it for this long is dropped (they are gone).</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>Finished tasks reach the clients in batches, at most one per this interval: a message per task would cost
+    /// a client on the same busy machine a noticeable share of a core (receiving, and compiling the hot path).</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly Func<JobTicket, JobContext> _contexts;
     private readonly TimeSpan _leaseTimeout;
     private readonly HashSet<IActorRef> _waiting = [];
@@ -72,6 +76,7 @@ public sealed class JobManager : ReceiveActor, IWithTimers
                 : new StatusReply(null, null, null, null, 0, 0, _waiting.Count, members) { Queued = queued });
         });
         Receive<DropAbandoned>(_ => DropAbandonedJobs());
+        Receive<FlushProgress>(_ => _job?.FlushProgress());
         Receive<Terminated>(t => _waiting.Remove(t.ActorRef));
     }
 
@@ -168,8 +173,10 @@ public sealed class JobManager : ReceiveActor, IWithTimers
                 job.Done = 0;
                 break;
             case JobEvent.WorkCompleted:
-                job.Done++;
-                break;
+                job.Done += e.Tasks;
+                job.AddProgress(e);
+                if (!Timers.IsTimerActive(FlushProgress.Instance)) Timers.StartSingleTimer(FlushProgress.Instance, FlushProgress.Instance, ProgressInterval);
+                return;
         }
         job.Tell(e);
     }
@@ -224,6 +231,9 @@ public sealed class JobManager : ReceiveActor, IWithTimers
         /// <summary>Each client's latest reply address (a ClusterClient reply tunnel lives only while it is used).</summary>
         private readonly Dictionary<string, IActorRef> _clients = new(StringComparer.Ordinal);
 
+        /// <summary>Finished tasks not yet sent to the clients (one work-completed event covering them all).</summary>
+        private JobEvent? _progress;
+
         /// <summary>Per node, the earliest task start and the latest task end (process CPU seconds).</summary>
         private readonly Dictionary<Address, (double First, double Last)> _cpu = [];
 
@@ -254,7 +264,28 @@ public sealed class JobManager : ReceiveActor, IWithTimers
             if (clientId.Length > 0) LastSubmitted = DateTime.UtcNow;
         }
 
+        /// <summary>Sends a message to the job's clients, after the progress not yet sent (so they see events in order).</summary>
         public void Tell(object message)
+        {
+            FlushProgress();
+            Send(message);
+        }
+
+        /// <summary>Adds finished tasks to the progress batch.</summary>
+        public void AddProgress(JobEvent e) =>
+            _progress = _progress is null ? e : _progress with { Tasks = _progress.Tasks + e.Tasks, Progress = Sum(_progress.Progress, e.Progress) };
+
+        /// <summary>Sends the progress batch, if any.</summary>
+        public void FlushProgress()
+        {
+            if (_progress is null) return;
+            Send(_progress);
+            _progress = null;
+        }
+
+        private static WorkProgress? Sum(WorkProgress? a, WorkProgress? b) => a is null ? b : b is null ? a : a.Plus(b);
+
+        private void Send(object message)
         {
             foreach (var client in _clients.Values) client.Tell(message);
         }
@@ -296,12 +327,17 @@ public sealed class JobManager : ReceiveActor, IWithTimers
         public static DropAbandoned Instance { get; } = new();
     }
 
+    private sealed record FlushProgress
+    {
+        public static FlushProgress Instance { get; } = new();
+    }
+
     /// <summary>Turns the coordinator's observer calls into <see cref="JobEvent"/>s for the manager (and its clients).</summary>
     private sealed class EventObserver(IActorRef manager, string jobId) : IJobObserver
     {
         public void OnStageStarted(string stage, int tasks) => manager.Tell(new JobEvent(jobId, JobEvent.StageStarted, stage, tasks, null, null));
 
-        public void OnWorkCompleted(string stage, WorkProgress progress) => manager.Tell(new JobEvent(jobId, JobEvent.WorkCompleted, stage, 0, progress, null));
+        public void OnWorkCompleted(string stage, int tasks, WorkProgress progress) => manager.Tell(new JobEvent(jobId, JobEvent.WorkCompleted, stage, tasks, progress, null));
 
         public void OnStageCompleted(string stage) => manager.Tell(new JobEvent(jobId, JobEvent.StageCompleted, stage, 0, null, null));
 

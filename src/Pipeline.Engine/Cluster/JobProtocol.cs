@@ -14,8 +14,9 @@ public sealed record JobAccepted(string JobId) : IWorkMessage;
 /// <param name="JobId">The job.</param>
 /// <param name="Kind">stage-started, work-completed, stage-completed or message.</param>
 /// <param name="Stage">The stage.</param>
-/// <param name="Tasks">Tasks of a starting stage.</param>
-/// <param name="Progress">Figures of a completed task.</param>
+/// <param name="Tasks">Tasks of a starting stage; of a work-completed event, the tasks it covers (the job manager sends
+/// progress in batches).</param>
+/// <param name="Progress">Figures of the completed tasks, summed.</param>
 /// <param name="Message">Text of a message event.</param>
 public sealed record JobEvent(string JobId, string Kind, string Stage, int Tasks, WorkProgress? Progress, string? Message) : IWorkMessage
 {
@@ -38,7 +39,7 @@ public sealed record JobEvent(string JobId, string Kind, string Stage, int Tasks
         switch (Kind)
         {
             case StageStarted: observer.OnStageStarted(Stage, Tasks); break;
-            case WorkCompleted: observer.OnWorkCompleted(Stage, Progress ?? new WorkProgress(0, 0, 0)); break;
+            case WorkCompleted: observer.OnWorkCompleted(Stage, Tasks, Progress ?? new WorkProgress(0, 0, 0)); break;
             case StageCompleted: observer.OnStageCompleted(Stage); break;
             default: observer.OnMessage(Message ?? ""); break;
         }
