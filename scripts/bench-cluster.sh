@@ -26,11 +26,6 @@ s = json.load(open('$work/out/stats.json'))
 print(sys.argv[1], sys.argv[2], round(s['input_bytes'] / 1e6 / s['seconds'], 2), s['seconds'], round(int(sys.argv[3]) / $hz, 2), s['input_bytes'] / 1e6,
       ','.join(f'{k}={v}' for k, v in s['stage_seconds'].items()))" "$@" >> "$work/runs.txt"; }
 
-# Runs the job on the cluster at SEED; a failed run stops the benchmark with the client's last lines.
-run_on() {
-  "$pipeline" run "$work/bench.yaml" --cluster "$1" > "$work/client.log" 2>&1 || { echo "the run on $1 failed:"; tail -20 "$work/client.log"; exit 1; } >&2
-}
-
 declare -A seeds nodes
 base=24153
 for n in $counts; do
@@ -48,7 +43,7 @@ for n in $counts; do
   warm=()
   for r in $(seq 1 "$warmup"); do
     rm -rf "$work/out"; before="$(cpu_ticks ${nodes[$n]})"
-    run_on "${seeds[$n]}"
+    run_on_cluster "${seeds[$n]}"
     warm+=("$(( $(cpu_ticks ${nodes[$n]}) - before ))")
   done
   echo "warm-up, $n node(s): CPU ticks per run (${hz}/s): ${warm[*]}"
@@ -56,11 +51,11 @@ done
 
 for r in $(seq 1 "$runs"); do
   rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --workers 1 >/dev/null &
-  p=$!; t=0; while kill -0 "$p" 2>/dev/null; do t="$(cpu_ticks "$p" 2>/dev/null || echo "$t")"; sleep 0.2; done; wait "$p"
+  p=$!; t="$(ticks_until_exit "$p")"; wait "$p"
   record embedded "$r" "$t"
   for n in $counts; do
     rm -rf "$work/out"; before="$(cpu_ticks ${nodes[$n]})"
-    run_on "${seeds[$n]}"
+    run_on_cluster "${seeds[$n]}"
     record "$n" "$r" $(( $(cpu_ticks ${nodes[$n]}) - before ))
   done
 done

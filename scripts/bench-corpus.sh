@@ -37,6 +37,14 @@ cpu_ticks() {
   echo "$t"
 }
 
+# Samples the CPU ticks of process PID every 0.1 s until it exits and prints the last sample (its total, as /proc
+# forgets an exited process). Does not wait for it: `wait PID` afterwards gives its exit status. Usage: ticks_until_exit PID
+ticks_until_exit() {
+  local t=0
+  while kill -0 "$1" 2>/dev/null; do t="$(cpu_ticks "$1" 2>/dev/null || echo "$t")"; sleep 0.1; done
+  echo "$t"
+}
+
 # A cluster benchmark's setup: a temporary folder $work with the bench corpus and job (make_bench_corpus ROOT COPIES
 # $work NAME) and $pipeline (use_pipeline_launcher). On exit the folder is removed and every node that start_node
 # started is killed. Usage: cluster_bench_setup ROOT COPIES NAME
@@ -60,4 +68,10 @@ start_node() {
 wait_nodes_up() {
   local log
   for log in "${bench_logs[@]}"; do until [ -f "$log" ] && grep -q "node up" "$log"; do sleep 0.5; done; done
+}
+
+# Runs the bench job on the cluster at SEED (a node address); the client's output goes to $work/client.log. A failed run
+# stops the benchmark with the client's last lines. Usage: run_on_cluster SEED
+run_on_cluster() {
+  "$pipeline" run "$work/bench.yaml" --cluster "$1" > "$work/client.log" 2>&1 || { echo "the run on $1 failed:"; tail -20 "$work/client.log"; exit 1; } >&2
 }

@@ -12,7 +12,7 @@ r2r=24753; jit=24763
 start_node "$work/r2r.log" --port "$r2r" --seed "akka.tcp://pipeline@127.0.0.1:$r2r" --workers 1
 DOTNET_ReadyToRun=0 start_node "$work/jit.log" --port "$jit" --seed "akka.tcp://pipeline@127.0.0.1:$jit" --workers 1
 wait_nodes_up
-run() { rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --cluster "akka.tcp://pipeline@127.0.0.1:$1" >/dev/null 2>&1
+run() { rm -rf "$work/out"; run_on_cluster "akka.tcp://pipeline@127.0.0.1:$1"
         python3 -c "import json; s = json.load(open('$work/out/stats.json')); print(round(s['input_bytes'] / 1e6 / s['seconds'], 2))"; }
 for port in "$r2r" "$jit"; do for r in $(seq 1 "$warmup"); do run "$port" >/dev/null; done; done
 for r in $(seq 1 "$runs"); do
