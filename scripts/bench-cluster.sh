@@ -11,6 +11,11 @@
 # Per run: MB/s from stats.json, the CPU seconds the node processes spent (utime + stime from /proc, all of a
 # cluster's nodes), and the cores they used on average (CPU s / wall s). Every process is started through ./pipeline,
 # as a user would.
+# The machine's own ceiling (PAIR=1, the default; PAIR=0 leaves it out): two more 1-node clusters, each with its own
+# client and output folder, run the job at the same time. They share nothing, so their combined throughput (input of
+# both ÷ the span from the first job's start to the last one's end, from each stats.json's seconds and mtime) is what
+# two independent processes get on this machine: perfect distribution with no coordination. Each cluster run is also
+# compared with it.
 # Usage: scripts/bench-cluster.sh [COPIES=16] [RUNS=5] [NODES="1 2 3"] [WARMUP=8]
 # BUCKET_BYTES=N sets the job's pack.bucket_bytes (the Pack stage has ceil(compressed input / N) tasks).
 set -euo pipefail
@@ -19,6 +24,8 @@ copies="${1:-16}"; runs="${2:-5}"; counts="${3:-1 2 3}"; warmup="${4:-8}"; worke
 . "$root/scripts/bench-corpus.sh"
 cluster_bench_setup "$root" "$copies" bench-cluster
 hz="$(getconf CLK_TCK)"
+pair="${PAIR:-1}"
+sed "s|^output: .*|output: $work/out-b|" "$work/bench.yaml" > "$work/bench-b.yaml"
 # "setup round MB/s seconds cpu-seconds input-MB stage=seconds,..." from the run's stats.json and its CPU ticks
 record() { python3 -c "
 import json, sys
@@ -38,7 +45,24 @@ for n in $counts; do
   nodes[$n]="${pids[*]}"
   base=$((base + 10))
 done
+if [ "$pair" = 1 ]; then
+  for p in a b; do start_node "$work/node-pair-$p.log" --port "$base" --seed "akka.tcp://pipeline@127.0.0.1:$base" --roles coordinator,worker --workers "$workers"; base=$((base + 10)); done
+  pair_seeds=("akka.tcp://pipeline@127.0.0.1:$((base - 20))" "akka.tcp://pipeline@127.0.0.1:$((base - 10))")
+  pair_nodes="${bench_nodes[-2]} ${bench_nodes[-1]}"
+fi
 wait_nodes_up
+# Runs the job on both pair clusters at once (the second writes to out-b) and prints "span-seconds input-MB": from the
+# earliest start to the latest end, each end being stats.json's mtime and each start that minus its seconds.
+run_pair() {
+  rm -rf "$work/out" "$work/out-b"
+  "$pipeline" run "$work/bench.yaml" --cluster "${pair_seeds[0]}" > "$work/client-a.log" 2>&1 & local a=$!
+  "$pipeline" run "$work/bench-b.yaml" --cluster "${pair_seeds[1]}" > "$work/client-b.log" 2>&1 & local b=$!
+  wait "$a" && wait "$b" || { echo "a run on the pair failed:"; tail -20 "$work/client-a.log" "$work/client-b.log"; exit 1; } >&2
+  python3 -c "
+import json, os
+runs = [(json.load(open(f)), os.stat(f).st_mtime) for f in ('$work/out/stats.json', '$work/out-b/stats.json')]
+print(round(max(m for _, m in runs) - min(m - s['seconds'] for s, m in runs), 3), sum(s['input_bytes'] for s, _ in runs) / 1e6)"
+}
 for n in $counts; do
   warm=()
   for r in $(seq 1 "$warmup"); do
@@ -48,6 +72,10 @@ for n in $counts; do
   done
   echo "warm-up, $n node(s): CPU ticks per run (${hz}/s): ${warm[*]}"
 done
+if [ "$pair" = 1 ]; then
+  for r in $(seq 1 "$warmup"); do run_pair > /dev/null; done
+  echo "warm-up, pair of 1-node clusters: $warmup runs"
+fi
 
 for r in $(seq 1 "$runs"); do
   rm -rf "$work/out"; "$pipeline" run "$work/bench.yaml" --workers 1 >/dev/null &
@@ -58,6 +86,12 @@ for r in $(seq 1 "$runs"); do
     run_on_cluster "${seeds[$n]}"
     record "$n" "$r" $(( $(cpu_ticks ${nodes[$n]}) - before ))
   done
+  if [ "$pair" = 1 ]; then
+    before="$(cpu_ticks $pair_nodes)"
+    pair_out="$(run_pair)"; read -r span megabytes <<< "$pair_out"
+    ticks=$(( $(cpu_ticks $pair_nodes) - before ))
+    echo "pair $r $(python3 -c "print(round($megabytes / $span, 2))") $span $(python3 -c "print(round($ticks / $hz, 2))") $megabytes -" >> "$work/runs.txt"
+  fi
 done
 
 cat "$work/runs.txt"
@@ -69,17 +103,22 @@ by = collections.defaultdict(dict)
 stages = collections.defaultdict(lambda: collections.defaultdict(list))
 for setup, rnd, mbs, secs, cpu, megabytes, stage in rows:
     by[setup][rnd] = (float(mbs), float(secs), float(cpu))
-    for kv in stage.split(','): stages[setup][kv.split('=')[0]].append(float(kv.split('=')[1]))
+    for kv in stage.split(',') if stage != '-' else []: stages[setup][kv.split('=')[0]].append(float(kv.split('=')[1]))
 cores = len(__import__('os').sched_getaffinity(0))
 print(f"input {float(rows[0][5]):.1f} MB; {len(by['embedded'])} rounds; nodes with {workers} worker(s) each")
-for setup in sorted(by, key=lambda s: (s != "embedded", s)):
+def name(setup): return {'embedded': 'embedded', 'pair': 'pair of 1-node clusters at once'}.get(setup, setup + ' node(s)')
+for setup in sorted(by, key=lambda s: (s != "embedded", s == "pair", s)):
     runs = by[setup]; mbs = [v[0] for v in runs.values()]
     used = [v[2] / v[1] for v in runs.values()]
-    line = f"{setup if setup == 'embedded' else setup + ' node(s)'}: MB/s {mbs} median {statistics.median(mbs):.2f}; CPU s median {statistics.median(v[2] for v in runs.values()):.2f}; cores used median {statistics.median(used):.2f}"
+    line = f"{name(setup)}: MB/s {mbs} median {statistics.median(mbs):.2f}; CPU s median {statistics.median(v[2] for v in runs.values()):.2f}; cores used median {statistics.median(used):.2f}"
     if setup not in ("embedded", "1") and "1" in by:
         ratios = [runs[r][0] / by["1"][r][0] for r in runs if r in by["1"]]
-        linear = min(int(setup), cores)
+        linear = min(2 if setup == "pair" else int(setup), cores)
         line += f"; vs 1 node per round {[round(x, 2) for x in ratios]} median {statistics.median(ratios):.2f}x = {statistics.median(ratios) / linear:.0%} of linear ({linear}x on {cores} cores)"
+    if setup not in ("embedded", "1", "pair") and "pair" in by:
+        ceiling = [runs[r][0] / by["pair"][r][0] for r in runs if r in by["pair"]]
+        line += f"; vs the pair per round {[round(x, 2) for x in ceiling]} median {statistics.median(ceiling):.0%}"
     print(line)
+    if setup == "pair": continue
     print("    stage seconds (median): " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in sorted(stages[setup].items())))
 PY

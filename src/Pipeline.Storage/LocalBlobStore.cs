@@ -135,10 +135,23 @@ public sealed class LocalBlobStore : IBlobStore
         var file = FullPath(path);
         if (!File.Exists(file)) return Task.CompletedTask;
         File.Delete(file);
-        // Folders are not blobs: remove the ones this delete left empty, up to the root.
-        for (var dir = Path.GetDirectoryName(file); dir is not null && dir.Length > _root.Length && !Directory.EnumerateFileSystemEntries(dir).Any(); dir = Path.GetDirectoryName(dir))
+        // Folders are not blobs: remove the ones this delete left empty, up to the root. Concurrent deletes may race
+        // for the same folder: one removes it, and a folder that got a new entry meanwhile stays.
+        for (var dir = Path.GetDirectoryName(file); dir is not null && dir.Length > _root.Length; dir = Path.GetDirectoryName(dir))
         {
-            Directory.Delete(dir);
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(dir).Any()) break;
+                Directory.Delete(dir);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Removed by a concurrent delete; its parent may be empty now.
+            }
+            catch (IOException) when (Directory.Exists(dir))
+            {
+                break; // not empty any more
+            }
         }
         return Task.CompletedTask;
     }

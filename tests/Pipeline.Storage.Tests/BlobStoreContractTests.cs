@@ -106,6 +106,24 @@ public abstract class BlobStoreContractTests
     }
 
     [Fact]
+    public async Task DeleteAllAsync_RemovesEveryBlobUnderThePrefixAndNothingElse()
+    {
+        var store = CreateStore();
+        // More blobs than deletes in flight, several per folder, so concurrent deletes empty the same folders.
+        var doomed = Enumerable.Range(0, 3 * BlobStoreExtensions.DeleteConcurrency).Select(i => $"work/{i % 3}/part{i % 2}/b{i}.bin").ToList();
+        foreach (var path in doomed) await WriteText(store, path, path);
+        await WriteText(store, "workers.txt", "kept");
+        await WriteText(store, "keep/work/a.txt", "kept");
+
+        await store.DeleteAllAsync("work/", CancellationToken.None);
+
+        var left = new List<string>();
+        await foreach (var blob in store.ListAsync("", CancellationToken.None)) left.Add(blob.Path);
+        Assert.Equal(new[] { "keep/work/a.txt", "workers.txt" }, left);
+        await store.DeleteAllAsync("work/", CancellationToken.None); // nothing left to delete: no error
+    }
+
+    [Fact]
     public async Task WriteAllBytesAsync_ThenTryReadAllBytes_RoundTripsAndMissingIsNull()
     {
         var store = CreateStore();
@@ -157,6 +175,19 @@ public sealed class LocalBlobStoreContractTests : BlobStoreContractTests, IDispo
         await store.PurgeIncompleteWritesAsync(CancellationToken.None);
         Assert.False(File.Exists(leftover));
         Assert.True(File.Exists(Path.Combine(_dir, "shards", "a.parquet")));
+    }
+
+    [Fact]
+    public async Task DeleteAllAsync_LeavesNoEmptyFolders()
+    {
+        var store = new LocalBlobStore(_dir);
+        for (var i = 0; i < 4 * BlobStoreExtensions.DeleteConcurrency; i++) await store.WriteAllBytesAsync($"_work/u{i % 5}/t{i}.bin", new byte[] { 1 }, WriteMode.Overwrite, CancellationToken.None);
+        await store.WriteAllBytesAsync("manifest.json", new byte[] { 2 }, WriteMode.Overwrite, CancellationToken.None);
+
+        await store.DeleteAllAsync("_work/", CancellationToken.None);
+
+        Assert.False(Directory.Exists(Path.Combine(_dir, "_work")));
+        Assert.Equal(new[] { Path.Combine(_dir, "manifest.json") }, Directory.GetFileSystemEntries(_dir));
     }
 
     public void Dispose()

@@ -130,12 +130,10 @@ public static class Committer
         return sums.Select((s, i) => new SourceScoreHistogram(job.Spec.Sources[i].Name, bins.Width, s)).ToArray();
     }
 
-    /// <summary>Removes intermediate files once the manifest is written.</summary>
-    public static async Task CleanUpAsync(JobContext job, CancellationToken ct)
+    /// <summary>Removes intermediate files once the manifest is written (several deletes at a time).</summary>
+    public static Task CleanUpAsync(JobContext job, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var keys = new List<string>();
-        await foreach (var blob in job.Output.ListAsync(OutputLayout.Work, ct).ConfigureAwait(false)) keys.Add(blob.Path);
-        foreach (var key in keys) await job.Output.DeleteAsync(key, ct).ConfigureAwait(false);
+        return job.Output.DeleteAllAsync(OutputLayout.Work, ct);
     }
 }

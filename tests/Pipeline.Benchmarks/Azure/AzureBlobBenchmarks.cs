@@ -294,3 +294,69 @@ public class AzurePipelineMemoryBenchmarks : AzureBenchmarkBase
         return written;
     }
 }
+
+/// <summary>
+/// Removing a job's intermediate files: <see cref="Blobs"/> small blobs in a few folders (the 156 MB cluster benchmark
+/// job leaves 564 under <c>_work/</c>), deleted one at a time (baseline: the clean-up before 2026-11-29) against
+/// <see cref="BlobStoreExtensions.DeleteAllAsync"/> (<see cref="BlobStoreExtensions.DeleteConcurrency"/> in flight), on
+/// Azurite and on the local file system. Every iteration first writes the blobs again.
+/// </summary>
+[Config(typeof(Config))]
+public class AzureCleanUpBenchmarks : AzureBenchmarkBase
+{
+    private const string Prefix = "_work/";
+    private string _local = "";
+    private IBlobStore _store = null!;
+
+    /// <summary>Blobs to delete.</summary>
+    [Params(564)]
+    public int Blobs { get; set; }
+
+    /// <summary>Where the blobs are: "azure" (Azurite) or "local" (a temporary folder).</summary>
+    [Params("azure", "local")]
+    public string Where { get; set; } = "azure";
+
+    /// <summary>Starts Azurite (for "azure") or makes the folder.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (Where == "azure")
+        {
+            StartAsync().GetAwaiter().GetResult();
+            _store = new AzureBlobStore(AzureBlobAddress.Parse($"az://{AzuriteServer.Account}/bench-clean-up"), StoreOptions());
+        }
+        else
+        {
+            _local = Path.Combine(Path.GetTempPath(), "pipeline-clean-up-" + Guid.NewGuid().ToString("N"));
+            _store = new LocalBlobStore(_local);
+        }
+    }
+
+    /// <summary>Writes the blobs: 4 per unit folder, 1 KiB each.</summary>
+    [IterationSetup]
+    public void WriteBlobs()
+    {
+        var payload = new byte[1024];
+        Parallel.For(0, Blobs, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            _store.WriteAllBytesAsync($"{Prefix}units/{i / 4:D4}/part{i % 4}.bin", payload, WriteMode.Overwrite, CancellationToken.None).GetAwaiter().GetResult());
+    }
+
+    /// <summary>List, then delete one blob at a time.</summary>
+    [Benchmark(Baseline = true)]
+    public async Task OneAtATime()
+    {
+        var paths = new List<string>();
+        await foreach (var blob in _store.ListAsync(Prefix, CancellationToken.None).ConfigureAwait(false)) paths.Add(blob.Path);
+        foreach (var path in paths) await _store.DeleteAsync(path, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>List, then delete <see cref="BlobStoreExtensions.DeleteConcurrency"/> at a time.</summary>
+    [Benchmark]
+    public Task DeleteAll() => _store.DeleteAllAsync(Prefix, CancellationToken.None);
+
+    /// <inheritdoc />
+    protected override void OnCleanup()
+    {
+        if (_local.Length > 0 && Directory.Exists(_local)) Directory.Delete(_local, recursive: true);
+    }
+}
