@@ -12,10 +12,11 @@
 # cluster's nodes), and the cores they used on average (CPU s / wall s). Every process is started through ./pipeline,
 # as a user would.
 # The machine's own ceiling (PAIR=1, the default; PAIR=0 leaves it out): two more 1-node clusters, each with its own
-# client and output folder, run the job at the same time. They share nothing, so their combined throughput (input of
-# both ÷ the span from the first job's start to the last one's end, from each stats.json's seconds and mtime) is what
-# two independent processes get on this machine: perfect distribution with no coordination. Each cluster run is also
-# compared with it.
+# client and output folder, run the job at the same time. They share nothing, so their combined throughput is what
+# two independent processes get on this machine: perfect distribution with no coordination. It is the sum of the two
+# jobs' own MB/s; their clients start together, but the jobs' spans (from each stats.json's seconds and mtime) may not
+# line up exactly, and the share of the whole span in which both ran is printed as the overlap (a low overlap
+# overstates the pair). Each cluster run is also compared with the pair.
 # Usage: scripts/bench-cluster.sh [COPIES=16] [RUNS=5] [NODES="1 2 3"] [WARMUP=8]
 # BUCKET_BYTES=N sets the job's pack.bucket_bytes (the Pack stage has ceil(compressed input / N) tasks).
 set -euo pipefail
@@ -51,8 +52,9 @@ if [ "$pair" = 1 ]; then
   pair_nodes="${bench_nodes[-2]} ${bench_nodes[-1]}"
 fi
 wait_nodes_up
-# Runs the job on both pair clusters at once (the second writes to out-b) and prints "span-seconds input-MB": from the
-# earliest start to the latest end, each end being stats.json's mtime and each start that minus its seconds.
+# Runs the job on both pair clusters at once (the second writes to out-b) and prints "MB/s span-seconds input-MB
+# overlap": the sum of the two jobs' MB/s; the span from the earliest start to the latest end (each end is stats.json's
+# mtime, each start that minus its seconds); the share of the span in which both ran.
 run_pair() {
   rm -rf "$work/out" "$work/out-b"
   "$pipeline" run "$work/bench.yaml" --cluster "${pair_seeds[0]}" > "$work/client-a.log" 2>&1 & local a=$!
@@ -61,7 +63,9 @@ run_pair() {
   python3 -c "
 import json, os
 runs = [(json.load(open(f)), os.stat(f).st_mtime) for f in ('$work/out/stats.json', '$work/out-b/stats.json')]
-print(round(max(m for _, m in runs) - min(m - s['seconds'] for s, m in runs), 3), sum(s['input_bytes'] for s, _ in runs) / 1e6)"
+starts = [m - s['seconds'] for s, m in runs]; ends = [m for _, m in runs]; span = max(ends) - min(starts)
+print(round(sum(s['input_bytes'] / 1e6 / s['seconds'] for s, _ in runs), 2), round(span, 3), sum(s['input_bytes'] for s, _ in runs) / 1e6,
+      round(max(0, min(ends) - max(starts)) / span, 3))"
 }
 for n in $counts; do
   warm=()
@@ -88,9 +92,9 @@ for r in $(seq 1 "$runs"); do
   done
   if [ "$pair" = 1 ]; then
     before="$(cpu_ticks $pair_nodes)"
-    pair_out="$(run_pair)"; read -r span megabytes <<< "$pair_out"
+    pair_out="$(run_pair)"; read -r mbs span megabytes overlap <<< "$pair_out"
     ticks=$(( $(cpu_ticks $pair_nodes) - before ))
-    echo "pair $r $(python3 -c "print(round($megabytes / $span, 2))") $span $(python3 -c "print(round($ticks / $hz, 2))") $megabytes -" >> "$work/runs.txt"
+    echo "pair $r $mbs $span $(python3 -c "print(round($ticks / $hz, 2))") $megabytes overlap=$overlap" >> "$work/runs.txt"
   fi
 done
 
@@ -103,7 +107,7 @@ by = collections.defaultdict(dict)
 stages = collections.defaultdict(lambda: collections.defaultdict(list))
 for setup, rnd, mbs, secs, cpu, megabytes, stage in rows:
     by[setup][rnd] = (float(mbs), float(secs), float(cpu))
-    for kv in stage.split(',') if stage != '-' else []: stages[setup][kv.split('=')[0]].append(float(kv.split('=')[1]))
+    for kv in stage.split(','): stages[setup][kv.split('=')[0]].append(float(kv.split('=')[1]))
 cores = len(__import__('os').sched_getaffinity(0))
 print(f"input {float(rows[0][5]):.1f} MB; {len(by['embedded'])} rounds; nodes with {workers} worker(s) each")
 def name(setup): return {'embedded': 'embedded', 'pair': 'pair of 1-node clusters at once'}.get(setup, setup + ' node(s)')
@@ -119,6 +123,8 @@ for setup in sorted(by, key=lambda s: (s != "embedded", s == "pair", s)):
         ceiling = [runs[r][0] / by["pair"][r][0] for r in runs if r in by["pair"]]
         line += f"; vs the pair per round {[round(x, 2) for x in ceiling]} median {statistics.median(ceiling):.0%}"
     print(line)
-    if setup == "pair": continue
+    if setup == "pair":
+        print("    overlap of the two jobs per round: " + ", ".join(f"{v:.0%}" for v in stages[setup]["overlap"]))
+        continue
     print("    stage seconds (median): " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in sorted(stages[setup].items())))
 PY

@@ -40,8 +40,13 @@ cpu_ticks() {
 # Samples the CPU ticks of process PID every 0.1 s until it exits and prints the last sample (its total, as /proc
 # forgets an exited process). Does not wait for it: `wait PID` afterwards gives its exit status. Usage: ticks_until_exit PID
 ticks_until_exit() {
-  local t=0
-  while kill -0 "$1" 2>/dev/null; do t="$(cpu_ticks "$1" 2>/dev/null || echo "$t")"; sleep 0.1; done
+  local t=0 now
+  # The process may exit between the check and the read: keep the last sample then (an arithmetic error on an empty
+  # read would end the whole command substitution, fallback included).
+  while kill -0 "$1" 2>/dev/null; do
+    now="$(awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null)" && [ -n "$now" ] && t="$now"
+    sleep 0.1
+  done
   echo "$t"
 }
 
