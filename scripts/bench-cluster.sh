@@ -59,7 +59,9 @@ run_pair() {
   rm -rf "$work/out" "$work/out-b"
   "$pipeline" run "$work/bench.yaml" --cluster "${pair_seeds[0]}" > "$work/client-a.log" 2>&1 & local a=$!
   "$pipeline" run "$work/bench-b.yaml" --cluster "${pair_seeds[1]}" > "$work/client-b.log" 2>&1 & local b=$!
-  wait "$a" && wait "$b" || { echo "a run on the pair failed:"; tail -20 "$work/client-a.log" "$work/client-b.log"; exit 1; } >&2
+  local ra=0 rb=0
+  wait "$a" || ra=$?; wait "$b" || rb=$?
+  if [ "$ra" != 0 ] || [ "$rb" != 0 ]; then { echo "a run on the pair failed:"; tail -20 "$work/client-a.log" "$work/client-b.log"; } >&2; exit 1; fi
   python3 -c "
 import json, os
 runs = [(json.load(open(f)), os.stat(f).st_mtime) for f in ('$work/out/stats.json', '$work/out-b/stats.json')]

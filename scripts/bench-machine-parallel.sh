@@ -6,7 +6,7 @@
 # neighbours' load, so run it next to the benchmark it qualifies.
 # Usage: scripts/bench-machine-parallel.sh [ROUNDS=7]
 set -euo pipefail
-rounds="${1:-7}"
+rounds="${1:-7}"; [ "$rounds" -ge 1 ] || { echo "ROUNDS must be at least 1" >&2; exit 2; }
 file="$(mktemp)"
 trap 'rm -f "$file"' EXIT
 head -c 256M /dev/urandom > "$file"
@@ -14,7 +14,7 @@ sha256sum "$file" > /dev/null
 ratios=()
 for r in $(seq 1 "$rounds"); do
   s=$(date +%s%N); sha256sum "$file" > /dev/null; alone=$(( $(date +%s%N) - s ))
-  s=$(date +%s%N); sha256sum "$file" > /dev/null & sha256sum "$file" > /dev/null; wait; both=$(( $(date +%s%N) - s ))
+  s=$(date +%s%N); sha256sum "$file" > /dev/null & other=$!; sha256sum "$file" > /dev/null; wait "$other"; both=$(( $(date +%s%N) - s ))
   ratios+=("$(python3 -c "print(round(2 * $alone / $both, 3))")")
   echo "round $r: alone $((alone / 1000000)) ms, two at once $((both / 1000000)) ms, speed-up ${ratios[-1]}x"
 done

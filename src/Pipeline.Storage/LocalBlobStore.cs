@@ -148,7 +148,7 @@ public sealed class LocalBlobStore : IBlobStore
             {
                 // Removed by a concurrent delete; its parent may be empty now.
             }
-            catch (IOException) when (Directory.Exists(dir))
+            catch (IOException) when (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             {
                 break; // not empty any more
             }
